@@ -1,0 +1,56 @@
+# Two commands set everything up: `make run` and `make test`. The rest are for developers.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint deps system-deps migrate demo worker serve-prod clean
+
+$(STAMP): pyproject.toml
+	@bash scripts/system-deps.sh
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+deps: $(STAMP)
+
+migrate: deps
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+# Serves the demo at http://127.0.0.1:8000 with the background-task worker (archive ZIPs) beside it.
+run: demo
+	@echo "打开 http://$(HOST):$(PORT)/ （Ctrl-C 停止）"
+	@$(PY) manage.py db_worker --interval 1 >/dev/null 2>&1 & WORKER=$$!; \
+	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: migrate
+	$(PY) -m tests.bench
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+worker: deps
+	$(PY) manage.py db_worker
+
+# Production: PostgreSQL through DATABASE_URL, gunicorn, whitenoise. See README.
+serve-prod: deps
+	@test -n "$$DATABASE_URL" || (echo "请设置 DATABASE_URL（PostgreSQL）"; exit 1)
+	@test -n "$$DJANGO_SECRET_KEY" || (echo "请设置 DJANGO_SECRET_KEY"; exit 1)
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput
+	DJANGO_DEBUG=0 $(PY) manage.py db_worker >/dev/null 2>&1 & \
+	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn xinyi.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BranchConfig(AppConfig):
+    name = "branch"
+    verbose_name = "党组织与党员"

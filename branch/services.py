@@ -1,0 +1,190 @@
+"""Every write on organisations, members, posts and logins."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Branch, CommitteePost, Cycle, Member, PartyGroup, Scope, Township
+
+MEMBER_FIELDS = {
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "joined_on",
+    "status",
+    "full_member_on",
+    "group",
+    "phone",
+    "is_mobile",
+    "mobile_location",
+    "is_veteran",
+    "is_hardship",
+    "is_health_issue",
+    "is_disciplined",
+    "is_leading_cadre",
+    "is_retired",
+    "stars",
+    "points",
+}
+
+
+def _check_member(member: Member) -> None:
+    errors = {}
+    if member.status == Member.Status.PROBATIONARY and member.full_member_on:
+        errors["full_member_on"] = "预备党员不应填写转正日期"
+    if member.joined_on and member.birth_date and member.joined_on <= member.birth_date:
+        errors["joined_on"] = "入党日期必须晚于出生日期"
+    if member.full_member_on and member.joined_on and member.full_member_on < member.joined_on:
+        errors["full_member_on"] = "转正日期不能早于入党日期"
+    if member.group_id and member.group.branch_id != member.branch_id:
+        errors["group"] = "党小组不属于本支部"
+    if member.mobile_location and not member.is_mobile:
+        errors["mobile_location"] = "只有流动党员填写流动所在地"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def member_create(*, branch: Branch, **fields) -> Member:
+    unknown = set(fields) - MEMBER_FIELDS
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    member = Member(branch=branch, **fields)
+    _check_member(member)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, **fields) -> Member:
+    unknown = set(fields) - MEMBER_FIELDS
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    for key, value in fields.items():
+        setattr(member, key, value)
+    _check_member(member)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_leave(*, member: Member, reason: str, on: date) -> Member:
+    """Transfer out or death: the record stays, because talks, grades and ballots point at it."""
+    if member.left_on:
+        raise ValidationError(f"该党员已于{member.left_on}标记为{member.get_left_reason_display()}")
+    if reason not in Member.LeftReason.values:
+        raise ValidationError({"left_reason": "请选择转出或去世"})
+    if on < member.joined_on:
+        raise ValidationError({"left_on": "离开日期不能早于入党日期"})
+    member.left_reason = reason
+    member.left_on = on
+    member.full_clean()
+    member.save()
+    CommitteePost.objects.filter(member=member, term_end__isnull=True).update(term_end=on)
+    return member
+
+
+@transaction.atomic
+def post_assign(
+    *, branch: Branch, member: Member, post: str, term_start: date, term_end: date | None = None
+) -> CommitteePost:
+    if member.branch_id != branch.pk:
+        raise ValidationError({"member": "该党员不属于本支部"})
+    if not member.is_active:
+        raise ValidationError({"member": "该党员已转出或去世"})
+    overlapping = CommitteePost.objects.filter(branch=branch, post=post, term_end__isnull=True)
+    if post in (CommitteePost.Post.SECRETARY,) and overlapping.exists():
+        raise ValidationError({"post": "本支部已有在任书记，请先结束其任期"})
+    if CommitteePost.objects.filter(branch=branch, member=member, term_end__isnull=True).exists():
+        raise ValidationError({"member": "该党员已担任支委职务"})
+    cp = CommitteePost(branch=branch, member=member, post=post, term_start=term_start, term_end=term_end)
+    cp.full_clean()
+    cp.save()
+    return cp
+
+
+@transaction.atomic
+def post_end(*, post: CommitteePost, on: date) -> CommitteePost:
+    if post.term_end:
+        raise ValidationError("该任期已结束")
+    post.term_end = on
+    post.full_clean()
+    post.save()
+    return post
+
+
+@transaction.atomic
+def group_create(*, branch: Branch, name: str) -> PartyGroup:
+    g = PartyGroup(branch=branch, name=name.strip())
+    g.full_clean()
+    g.save()
+    return g
+
+
+@transaction.atomic
+def township_create(*, name: str, banner: str = "奈曼旗", city: str = "通辽市") -> Township:
+    t = Township(name=name, banner=banner, city=city)
+    t.full_clean()
+    t.save()
+    return t
+
+
+@transaction.atomic
+def branch_create(*, name: str, township: Township, kind: str = Branch.Kind.RURAL) -> Branch:
+    b = Branch(name=name, township=township, kind=kind)
+    b.full_clean()
+    b.save()
+    return b
+
+
+@transaction.atomic
+def cycle_create(*, year: int, deadline: date, title: str = "") -> Cycle:
+    c = Cycle(year=year, deadline=deadline, title=title)
+    c.full_clean()
+    c.save()
+    return c
+
+
+@transaction.atomic
+def account_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    branch: Branch | None = None,
+    township: Township | None = None,
+    member: Member | None = None,
+):
+    """A login with its scope. Secretary, committee and member logins belong to a member of the branch."""
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": "用户名已存在"})
+    if role != Scope.Role.TOWNSHIP and member is None:
+        raise ValidationError({"member": "支部账号必须关联一名党员"})
+    if member is not None and branch is not None and member.branch_id != branch.pk:
+        raise ValidationError({"member": "该党员不属于本支部"})
+    if member is not None and member.user_id:
+        raise ValidationError({"member": "该党员已有登录账号"})
+    user = User(username=username, is_staff=(role == Scope.Role.TOWNSHIP))
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    scope = Scope(
+        user=user, role=role, township=township, branch=branch or (member.branch if member else None)
+    )
+    if role == Scope.Role.TOWNSHIP:
+        scope.branch = None
+    scope.full_clean()
+    scope.save()
+    if member is not None:
+        member.user = user
+        member.save(update_fields=["user"])
+    return user

@@ -1,0 +1,52 @@
+"""Pages that compose all four apps: home, the member's own page, the dashboard, the township overview."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from branch import access
+from branch.selectors import current_cycle
+
+
+@login_required
+def home(request):
+    """Each role lands where it works."""
+    role = access.role_of(request.user)
+    if role == "admin":
+        return redirect("admin:index")
+    if role == "township":
+        return redirect("township_overview") if _has_url("township_overview") else redirect("admin:index")
+    if role in ("secretary", "committee"):
+        return redirect("dashboard") if _has_url("dashboard") else redirect("member_list")
+    if role == "member":
+        return redirect("me")
+    return render(request, "home_unscoped.html", status=403)
+
+
+def _has_url(name: str) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+@login_required
+def me(request):
+    """A member's own page: their record, and (as the steps land) their appraisal and commitments."""
+    member = access.own_member(request.user)
+    cycle = current_cycle()
+    return render(request, "me.html", {"member": member, "cycle": cycle})
+
+
+def forbidden(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception) if exception else ""}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
