@@ -33,7 +33,7 @@ run: demo
 test: deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: migrate
+bench: deps
 	$(PY) -m tests.bench
 
 lint: deps

@@ -19,7 +19,9 @@ def render_pdf(template: str, context: dict, *, request=None) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def pdf_response(template: str, context: dict, *, filename: str, request=None, inline: bool = True) -> HttpResponse:
+def pdf_response(
+    template: str, context: dict, *, filename: str, request=None, inline: bool = True
+) -> HttpResponse:
     data = render_pdf(template, context, request=request)
     response = HttpResponse(data, content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
