@@ -38,7 +38,11 @@ MEETING_FIELDS = {
 
 
 def _check_meeting(meeting: Meeting) -> None:
-    errors: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
     cycle = meeting.cycle
     contacted = meeting.township_contacted_on
     for field, label in (
@@ -50,26 +54,24 @@ def _check_meeting(meeting: Meeting) -> None:
     ):
         day = getattr(meeting, field)
         if day is not None and day < cycle.starts_on:
-            errors[field] = f"{label}不能早于{cycle.year}年度（{cycle.starts_on:%Y年%m月%d日}起）"
+            add(field, f"{label}不能早于{cycle.year}年度（{cycle.starts_on:%Y年%m月%d日}起）")
     if contacted and meeting.held_on and meeting.held_on < contacted:
-        errors["held_on"] = (
-            "会议召开日期不能早于与镇党委沟通的日期（依据工作方案 R4.5：会前先与上级党委沟通）"
-        )
+        add("held_on", "会议召开日期不能早于与镇党委沟通的日期（依据工作方案 R4.5：会前先与上级党委沟通）")
     if contacted and meeting.planned_on and meeting.planned_on < contacted:
-        errors["planned_on"] = "会议计划日期不能早于与镇党委沟通的日期（依据工作方案 R4.5）"
+        add("planned_on", "会议计划日期不能早于与镇党委沟通的日期（依据工作方案 R4.5）")
     if contacted and meeting.township_agreed_on and meeting.township_agreed_on < contacted:
-        errors["township_agreed_on"] = "商定的召开日期不能早于与镇党委沟通的日期"
+        add("township_agreed_on", "商定的召开日期不能早于与镇党委沟通的日期")
     if (meeting.township_agreed_on or meeting.township_agreed_form) and not contacted:
-        errors["township_contacted_on"] = "填写了与镇党委商定的日期或开法，请同时填写沟通日期"
+        add("township_contacted_on", "填写了与镇党委商定的日期或开法，请同时填写沟通日期")
     if meeting.township_attendee and not meeting.township_invited:
-        errors["township_invited"] = "填写了镇党委到会指导人员，请勾选“已邀请镇党委派员指导”"
+        add("township_invited", "填写了镇党委到会指导人员，请勾选“已邀请镇党委派员指导”")
     notified = meeting.members_notified_on
     if notified and meeting.held_on and notified > meeting.held_on:
-        errors["members_notified_on"] = "通知党员日期不能晚于会议召开日期（依据工作方案 R4.5：提前通知党员）"
+        add("members_notified_on", "通知党员日期不能晚于会议召开日期（依据工作方案 R4.5：提前通知党员）")
     if meeting.held_on and meeting.held_on > timezone.localdate():
-        errors["held_on"] = "召开日期不能晚于今天：会议召开后再登记"
+        add("held_on", "召开日期不能晚于今天：会议召开后再登记")
     if not (meeting.form or "").strip():
-        errors["form"] = "请填写会议形式（依据工作方案 R0.2：以党支部党员大会的形式召开）"
+        add("form", "请填写会议形式（依据工作方案 R0.2：以党支部党员大会的形式召开）")
     if errors:
         raise ValidationError(errors)
 
