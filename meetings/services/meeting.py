@@ -202,9 +202,13 @@ def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry]) -> li
     saved = []
     for member_id, fields in rows.items():
         row = existing.pop(member_id, None) or MeetingAttendance(meeting=meeting, member_id=member_id)
+        if row.pk and all(getattr(row, key) == value for key, value in fields.items()):
+            saved.append(row)  # unchanged: no write, no history entry
+            continue
         for key, value in fields.items():
             setattr(row, key, value)
-        row.full_clean()
+        # The (meeting, member) pair was checked above for the whole roster at once: skip its per-row query.
+        row.full_clean(exclude=["meeting", "member"], validate_unique=False)
         row.save()
         saved.append(row)
     # Rows of members who have since left the branch stay: they were recorded when the meeting was held.

@@ -341,3 +341,14 @@ def test_points_reordered_and_deleted_keep_a_gapless_order_R4_1(world, cycle):
         services.speeches_reorder(meeting=meeting, speech_ids=[a.pk, b.pk])
     services.speech_delete(speech=a)
     assert list(meeting.speeches.order_by("order").values_list("order", flat=True)) == [1, 2]
+
+
+def test_saving_attendance_again_writes_only_changed_rows_R4_7(world, cycle):
+    meeting = held_meeting(world, cycle)
+    all_present(world, meeting)
+    history = MeetingAttendance.history.count()
+    assert history == len(world.everyone)
+    all_present(world, meeting)
+    assert MeetingAttendance.history.count() == history
+    all_present(world, meeting, **{world.members[0].name: AttendanceEntry(0, S.ABSENT, reason="外出")})
+    assert MeetingAttendance.history.count() == history + 1
