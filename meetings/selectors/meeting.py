@@ -548,6 +548,6 @@ def notice_context(*, meeting: Meeting) -> dict:
         "cycle": meeting.cycle,
         "agenda": AGENDA,
         "day": meeting.township_agreed_on or meeting.planned_on,
-        "issued_on": meeting.members_notified_on or timezone.localdate(),
+        "issued_on": meeting.members_notified_on,
         "secretary": secretary_of(branch=meeting.branch, day=meeting.planned_on),
     }
