@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from .models import Branch, CommitteePost, Cycle, Member
@@ -56,6 +56,15 @@ def committee_on(*, branch: Branch, day: date | None = None) -> list[CommitteePo
         .filter(Q(term_end__isnull=True) | Q(term_end__gte=day))
         .select_related("member")
         .order_by("post")
+    )
+
+
+def posts_of(*, branch: Branch) -> list[CommitteePost]:
+    """Every committee post of a branch, current terms first, then the ended ones (newest first)."""
+    return list(
+        CommitteePost.objects.filter(branch=branch)
+        .select_related("member")
+        .order_by(F("term_end").desc(nulls_first=True), "post", "-term_start")
     )
 
 
