@@ -31,7 +31,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from . import services
-from .models import Branch, Member, PartyGroup
+from .models import Branch, Member
 from .xlsx import load_workbook_safely, write_cell
 
 # The template's columns, in order: (model field, header). The export writes exactly these, so it re-imports cleanly.
@@ -137,7 +137,12 @@ FOCUS_WORDS: dict[str, str] = {
 }
 YES = {"是", "√", "✓", "✔", "1", "y", "yes", "true", "有"}
 NO = {"", "否", "×", "✗", "0", "n", "no", "false", "无"}
-GENDERS = {"男": Member.Gender.MALE, "男性": Member.Gender.MALE, "女": Member.Gender.FEMALE, "女性": Member.Gender.FEMALE}
+GENDERS = {
+    "男": Member.Gender.MALE,
+    "男性": Member.Gender.MALE,
+    "女": Member.Gender.FEMALE,
+    "女性": Member.Gender.FEMALE,
+}
 STATUSES = {
     "正式党员": Member.Status.FULL,
     "正式": Member.Status.FULL,
@@ -310,7 +315,9 @@ def _find_header(rows: list[tuple]) -> tuple[int, dict[int, str], dict[str, str]
 def read_sheet(data: bytes) -> Sheet:
     """Check the file and find its roster sheet; raises RosterError."""
     if len(data) > settings.ROSTER_MAX_BYTES:
-        raise RosterError([f"文件超过 {settings.ROSTER_MAX_BYTES // (1024 * 1024)} MB，请删去无关内容后再导入"])
+        raise RosterError(
+            [f"文件超过 {settings.ROSTER_MAX_BYTES // (1024 * 1024)} MB，请删去无关内容后再导入"]
+        )
     if not data.startswith(XLSX_MAGIC):
         raise RosterError(["不是 Excel（.xlsx）文件；旧版 .xls 或其他格式请在 Excel/WPS 中另存为 .xlsx"])
     try:
@@ -363,7 +370,9 @@ def _same_as_stored(member: Member, fields: dict, group_names: dict[int, str]) -
     """The columns of the file whose value differs from the stored member."""
     differ = []
     for field_name, value in fields.items():
-        stored = group_names.get(member.group_id, "") if field_name == "group" else getattr(member, field_name)
+        stored = (
+            group_names.get(member.group_id, "") if field_name == "group" else getattr(member, field_name)
+        )
         if field_name in ("education", "ethnicity", "phone", "mobile_location") and stored is None:
             stored = ""
         if stored != value:
@@ -402,7 +411,9 @@ class _Rollback(Exception):
     pass
 
 
-def _write(*, branch: Branch, sheet: Sheet, parsed: list[tuple[int, dict]], problems: list[str]) -> ImportResult:
+def _write(
+    *, branch: Branch, sheet: Sheet, parsed: list[tuple[int, dict]], problems: list[str]
+) -> ImportResult:
     result = ImportResult()
     groups = {g.name: g for g in branch.groups.all()}
     group_names = {g.pk: g.name for g in groups.values()}
@@ -445,7 +456,9 @@ def _write(*, branch: Branch, sheet: Sheet, parsed: list[tuple[int, dict]], prob
             if problems:
                 raise _Rollback
     except _Rollback:
-        raise RosterError(["名册未导入（有错误时一行也不写入），请改正以下各行后重新上传：", *problems]) from None
+        raise RosterError(
+            ["名册未导入（有错误时一行也不写入），请改正以下各行后重新上传：", *problems]
+        ) from None
     return result
 
 
@@ -482,7 +495,9 @@ def template_workbook() -> Workbook:
 
 
 def _export_value(member: Member, field_name: str):
-    value = getattr(member, field_name) if field_name != "group" else (member.group.name if member.group else "")
+    value = (
+        getattr(member, field_name) if field_name != "group" else (member.group.name if member.group else "")
+    )
     if field_name == "gender":
         return member.get_gender_display()
     if field_name == "status":

@@ -73,7 +73,9 @@ def member_edit(request, pk):
         else:
             messages.success(request, f"已保存 {member.name} 的信息")
             return redirect(member)
-    return render(request, "branch/member_form.html", {"form": form, "branch": member.branch, "member": member})
+    return render(
+        request, "branch/member_form.html", {"form": form, "branch": member.branch, "member": member}
+    )
 
 
 @login_required
@@ -83,7 +85,9 @@ def member_leave(request, pk):
     form = LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_leave(member=member, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"])
+            services.member_leave(
+                member=member, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
+            )
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -102,7 +106,9 @@ def roster_template(request):
 def roster_export(request):
     """The roster as Excel, in the template's columns, for the secretary and committee."""
     branch = access.staff_branch(request.user)
-    return xlsx_response(export_workbook(selectors.roster(branch=branch)), filename=f"{branch.name}党员名册.xlsx")
+    return xlsx_response(
+        export_workbook(selectors.roster(branch=branch)), filename=f"{branch.name}党员名册.xlsx"
+    )
 
 
 @login_required

@@ -1,6 +1,6 @@
 """The Excel roster: messy real files import, bad files import nothing and name each bad row, the round trip holds."""
 
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 
 import openpyxl
@@ -55,12 +55,60 @@ def test_messy_roster_title_rows_synonyms_any_order_and_date_forms(branch):
     """A real roster: a title above the header, synonyms, columns shuffled, extra columns, blank lines."""
     data = xlsx(
         [
-            ["序号", "所在党小组", "党员姓名", "入党时间", "出生年月", "性别", "民族", "文化程度", "党员类别", "手机", "备注"],
-            [1, "第一党小组", "王 树林", "1990.07", "1968.03", "男", "蒙古族", "高中", "正式党员", "１３９０４７５１２３４", "x"],
+            [
+                "序号",
+                "所在党小组",
+                "党员姓名",
+                "入党时间",
+                "出生年月",
+                "性别",
+                "民族",
+                "文化程度",
+                "党员类别",
+                "手机",
+                "备注",
+            ],
+            [
+                1,
+                "第一党小组",
+                "王 树林",
+                "1990.07",
+                "1968.03",
+                "男",
+                "蒙古族",
+                "高中",
+                "正式党员",
+                "１３９０４７５１２３４",
+                "x",
+            ],
             [None, None, None, None, None, None, None, None, None, None, None],
-            [2, "第二党小组", "包金花", "1995年7月", "1972年10月8日", "女", "汉族", "初中", "正式", 13904751235, ""],
+            [
+                2,
+                "第二党小组",
+                "包金花",
+                "1995年7月",
+                "1972年10月8日",
+                "女",
+                "汉族",
+                "初中",
+                "正式",
+                13904751235,
+                "",
+            ],
             [3, "第二党小组", "田雪", "2018-06-01", "1996/3/5", "女", "汉族", "大专", "预备党员", "", ""],
-            [4, "第一党小组", "阿拉坦", datetime(2018, 7, 1), "19950101", "男　", "蒙古族", "", "预备", "", ""],
+            [
+                4,
+                "第一党小组",
+                "阿拉坦",
+                date(2018, 7, 1),
+                "19950101",
+                "男　",
+                "蒙古族",
+                "",
+                "预备",
+                "",
+                "",
+            ],
         ],
         title_rows=[["新义村党支部党员花名册"], ["填报单位：新义村党支部　　2018年12月"]],
     )
@@ -95,7 +143,7 @@ def test_excel_dates_and_numbers_typed_as_year_dot_month(branch):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["姓名", "性别", "出生日期", "入党日期"])
-    ws.append(["孙立军", "男", 1968.1, datetime(1990, 7, 1)])
+    ws.append(["孙立军", "男", 1968.1, date(1990, 7, 1)])
     ws.append(["吴海龙", "男", 1975.03, 2001.07])
     import_roster(branch=branch, data=workbook_bytes(wb))
     assert Member.objects.get(name="孙立军").birth_date == date(1968, 10, 1)
@@ -107,7 +155,20 @@ def test_focus_flags_as_tick_columns_R2_3(branch):
     """The five focus categories of R2.3 (and 领导干部/离退休) as 是/√ columns."""
     data = xlsx(
         [
-            ["姓名", "性别", "出生日期", "入党日期", "流动党员", "流入地", "退役军人", "困难党员", "身心健康", "受处分", "领导干部", "离退休"],
+            [
+                "姓名",
+                "性别",
+                "出生日期",
+                "入党日期",
+                "流动党员",
+                "流入地",
+                "退役军人",
+                "困难党员",
+                "身心健康",
+                "受处分",
+                "领导干部",
+                "离退休",
+            ],
             ["孙立军", "男", "1970-01-02", "1995-07-01", "√", "呼和浩特", "", "否", "", "", "", ""],
             ["赵德胜", "男", "1950-05-06", "1975-07-01", "", "", "是", "是", "是", "是", "是", "是"],
         ]
@@ -154,7 +215,12 @@ def test_stars_and_points_R5_3(branch):
 
 def test_existing_groups_are_reused(branch):
     group = PartyGroup.objects.create(branch=branch, name="第一党小组")
-    data = xlsx([["姓名", "性别", "出生日期", "入党日期", "党小组"], ["李春明", "男", "1970-01-01", "1995-01-01", "第一党小组"]])
+    data = xlsx(
+        [
+            ["姓名", "性别", "出生日期", "入党日期", "党小组"],
+            ["李春明", "男", "1970-01-01", "1995-01-01", "第一党小组"],
+        ]
+    )
     result = import_roster(branch=branch, data=data)
     assert result.groups_created == []
     assert Member.objects.get(name="李春明").group == group
@@ -182,7 +248,9 @@ def test_same_file_twice_creates_nobody_twice(branch):
 
 def test_file_with_one_new_row_adds_only_that_row(branch):
     import_roster(branch=branch, data=xlsx(GOOD))
-    result = import_roster(branch=branch, data=xlsx([*GOOD, ["萨仁", "女", "1992-01-01", "2016-07-01", "正式"]]))
+    result = import_roster(
+        branch=branch, data=xlsx([*GOOD, ["萨仁", "女", "1992-01-01", "2016-07-01", "正式"]])
+    )
     assert [m.name for m in result.created] == ["萨仁"]
     assert len(result.skipped) == 2
     assert Member.objects.filter(branch=branch).count() == 3
@@ -192,10 +260,17 @@ def test_same_person_with_different_facts_is_refused(branch):
     """Same name and birth date as a member but another 入党日期: a duplicate, not the same row; nothing written."""
     import_roster(branch=branch, data=xlsx(GOOD))
     before = snapshot(branch)
-    changed = [GOOD[0], ["王树林", "男", "1968-03-05", "1991-07-01", "正式党员"], ["萨仁", "女", "1992-01-01", "2016-07-01", ""]]
+    changed = [
+        GOOD[0],
+        ["王树林", "男", "1968-03-05", "1991-07-01", "正式党员"],
+        ["萨仁", "女", "1992-01-01", "2016-07-01", ""],
+    ]
     with pytest.raises(RosterError) as e:
         import_roster(branch=branch, data=xlsx(changed))
-    assert any(p.startswith("第 2 行，「姓名」：名册中已有同名且出生日期相同的党员王树林") and "「入党日期」" in p for p in e.value.problems)
+    assert any(
+        p.startswith("第 2 行，「姓名」：名册中已有同名且出生日期相同的党员王树林") and "「入党日期」" in p
+        for p in e.value.problems
+    )
     assert snapshot(branch) == before
 
 
@@ -280,7 +355,9 @@ def test_over_the_size_limit_is_refused(branch, settings):
 
 def test_no_header_row_is_refused(branch):
     with pytest.raises(RosterError) as e:
-        import_roster(branch=branch, data=xlsx([["王树林", "男", "1968-03-05"], ["李春明", "男", "1970-01-01"]]))
+        import_roster(
+            branch=branch, data=xlsx([["王树林", "男", "1968-03-05"], ["李春明", "男", "1970-01-01"]])
+        )
     assert "未找到表头行" in e.value.problems[0]
     assert Member.objects.count() == 0
 
@@ -297,8 +374,16 @@ def test_header_missing_a_required_column_is_refused(branch):
 def test_export_reimports_cleanly_round_trip(branch, tmp_path):
     """Export columns are the template's: exported into an empty branch they recreate the same members."""
     group = PartyGroup.objects.create(branch=branch, name="第一党小组")
-    factories.member(branch, name="孙立军", is_mobile=True, mobile_location="包头", group=group, stars=4, points=90)
-    factories.member(branch, name="田雪", status=Member.Status.PROBATIONARY, joined_on=date(2018, 6, 1), phone="13900000000")
+    factories.member(
+        branch, name="孙立军", is_mobile=True, mobile_location="包头", group=group, stars=4, points=90
+    )
+    factories.member(
+        branch,
+        name="田雪",
+        status=Member.Status.PROBATIONARY,
+        joined_on=date(2018, 6, 1),
+        phone="13900000000",
+    )
     factories.member(branch, name="赵德胜", is_veteran=True, is_leading_cadre=True, education="大专")
     path = tmp_path / "roster.xlsx"
     call_command("export_members", "--branch", branch.name, "-o", str(path))
@@ -316,7 +401,8 @@ def test_export_reimports_cleanly_round_trip(branch, tmp_path):
 
     def facts(b):
         return sorted(
-            (*(getattr(m, f) for f in fields), m.group.name if m.group else "") for m in Member.objects.filter(branch=b)
+            (*(getattr(m, f) for f in fields), m.group.name if m.group else "")
+            for m in Member.objects.filter(branch=b)
         )
 
     assert facts(other) == facts(branch)
@@ -324,8 +410,11 @@ def test_export_reimports_cleanly_round_trip(branch, tmp_path):
 
 def test_formula_looking_name_stays_text(branch):
     """A name like =cmd|... is written and read as text, never as a formula."""
-    evil = "=HYPERLINK(\"http://x\",\"点\")"  # names carry no spaces: whitespace is padding and removed
-    import_roster(branch=branch, data=xlsx([["姓名", "性别", "出生日期", "入党日期"], [evil, "男", "1970-01-01", "1995-01-01"]]))
+    evil = '=HYPERLINK("http://x","点")'  # names carry no spaces: whitespace is padding and removed
+    import_roster(
+        branch=branch,
+        data=xlsx([["姓名", "性别", "出生日期", "入党日期"], [evil, "男", "1970-01-01", "1995-01-01"]]),
+    )
     assert Member.objects.get(branch=branch).name == evil
     wb = export_workbook(Member.objects.filter(branch=branch))
     assert wb.active.cell(row=2, column=1).data_type == "s"
