@@ -4,8 +4,9 @@ Real rosters are messy, so the import finds the header row by name (title rows m
 in any order, full-width digits and spaces, dates as Excel dates or as text (1968.03, 1968年3月, 1968-03-05, 1968/3/5,
 19680305), blank lines and extra columns.
 
-Duplicates and re-imports, precisely: a row's key is (姓名, 出生日期) within the branch, as in the model's constraint.
+Duplicates and re-imports, precisely: a row's key is (姓名, 出生日期), as in the model's constraint.
 - Two rows of the file with the same key: the later row is an error.
+- A key that is an active member of another branch: an error (a member belongs to one branch; transfer them out first).
 - A row whose key matches a member already in the branch: if every column the file has holds the member's stored value
   (columns the file lacks are not compared), the member is "already there" and the row is skipped; otherwise the row is an
   error naming the columns that differ. So importing the same file twice creates nobody twice, and a file can never
@@ -418,6 +419,14 @@ def _write(
     groups = {g.name: g for g in branch.groups.all()}
     group_names = {g.pk: g.name for g in groups.values()}
     existing = {(m.name, m.birth_date): m for m in Member.objects.filter(branch=branch)}
+    names = {fields["name"] for _, fields in parsed}
+    elsewhere = {
+        (name, birth): branch_name
+        for name, birth, branch_name in Member.objects.active()
+        .exclude(branch=branch)
+        .filter(name__in=names)
+        .values_list("name", "birth_date", "branch__name")
+    }
     seen: dict[tuple[str, date], int] = {}
     try:
         with transaction.atomic():
@@ -438,6 +447,13 @@ def _write(
                         )
                     else:
                         result.skipped.append(f"第 {row_number} 行 {fields['name']}：已在名册中")
+                    continue
+                if key in elsewhere:
+                    # A member belongs to one branch: the other branch transfers them out first.
+                    problems.append(
+                        f"第 {row_number} 行，「{sheet.labels['name']}」：{fields['name']}（出生日期相同）仍在"
+                        f"{elsewhere[key]}的名册中，请先由该支部办理转出"
+                    )
                     continue
                 group_name = fields.pop("group", "")
                 if group_name and group_name not in groups:

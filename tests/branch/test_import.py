@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
+from branch import services
 from branch.models import Member, PartyGroup
 from branch.roster_excel import COLUMNS, RosterError, export_workbook, import_roster, template_workbook
 from branch.xlsx import load_workbook_safely, workbook_bytes, write_cell
@@ -394,7 +395,9 @@ def test_export_reimports_cleanly_round_trip(branch, tmp_path):
     # The same file against the same branch: everybody is already there.
     again = import_roster(branch=branch, data=path.read_bytes())
     assert (len(again.created), len(again.skipped)) == (0, 3)
-    # Into another branch: the same facts.
+    # The members move to another branch: out of this one, the exported file into the other gives the same facts.
+    for m in Member.objects.filter(branch=branch):
+        services.member_leave(member=m, reason=Member.LeftReason.TRANSFERRED, on=date(2018, 12, 1))
     other = factories.branch()
     import_roster(branch=other, data=path.read_bytes())
     fields = [f for f, _ in COLUMNS if f != "group"]
@@ -464,3 +467,18 @@ def test_import_command_unknown_branch(tmp_path):
     path.write_bytes(xlsx(GOOD))
     with pytest.raises(CommandError, match="没有名为"):
         call_command("import_members", str(path), "--branch", "不存在的支部")
+
+
+def test_active_member_of_another_branch_is_refused_until_transferred(branch):
+    """A member belongs to one branch: the same person (name and birth date) still on another roster is refused."""
+    other = factories.branch()
+    elsewhere = factories.member(other, name="王树林", birth_date=date(1968, 3, 5))
+    with pytest.raises(RosterError) as e:
+        import_roster(branch=branch, data=xlsx(GOOD))
+    assert (
+        f"第 2 行，「姓名」：王树林（出生日期相同）仍在{other.name}的名册中，请先由该支部办理转出"
+        in e.value.problems
+    )
+    assert Member.objects.filter(branch=branch).count() == 0
+    services.member_leave(member=elsewhere, reason=Member.LeftReason.TRANSFERRED, on=date(2018, 12, 1))
+    assert len(import_roster(branch=branch, data=xlsx(GOOD)).created) == 2
