@@ -26,7 +26,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
@@ -152,6 +152,8 @@ STATUSES = {
 }
 HEADER_SCAN_ROWS = 15
 XLSX_MAGIC = b"PK\x03\x04"
+# A plain number in a date column is an Excel serial day when it falls between 1908 and 2064.
+EXCEL_SERIALS = (3000, 60000)
 
 
 class RosterError(Exception):
@@ -201,16 +203,18 @@ _DATE_PATTERNS = [
 def parse_date(value) -> date:
     """A date from an Excel date, an Excel serial or text; a month without a day is the 1st."""
     if isinstance(value, datetime):
-        return value.date()
+        return _plausible(value.date())
     if isinstance(value, date):
-        return value
+        return _plausible(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1900 <= value < 2100 and not float(value).is_integer():
+        if 1900 <= value < 2100 and float(value).is_integer():
+            raise ValueError(f"只有年份「{int(value)}」，请至少写到月份，如 {int(value)}.03")
+        if 1900 <= value < 2100:
             # 1968.03 typed into a number cell; Excel drops the trailing zero of 1968.10, so two decimals is the month.
             value = f"{value:.2f}"
-        elif 1 <= value < 60000:
-            return from_excel(value).date()
-    text = re.sub(r"\s+", "", clean_text(value))
+        elif EXCEL_SERIALS[0] <= value < EXCEL_SERIALS[1]:
+            return _plausible(from_excel(value).date())
+    text = re.sub(r"\s+", "", clean_text(value)).replace("。", ".")
     if not text:
         raise ValueError("不能为空")
     for pattern in _DATE_PATTERNS:
@@ -218,10 +222,19 @@ def parse_date(value) -> date:
         if m:
             year, month, day = (int(g) if g else 1 for g in (m.groups() + (None,))[:3])
             try:
-                return date(year, month, day)
+                parsed = date(year, month, day)
             except ValueError:
                 raise ValueError(f"「{text}」不是有效日期") from None
+            return _plausible(parsed)
+    if re.fullmatch(r"\d{4}年?", text):
+        raise ValueError(f"只有年份「{text}」，请至少写到月份，如 {text[:4]}.03")
     raise ValueError(f"无法识别日期「{text}」，请写成 1968-03-05 或 1968.03")
+
+
+def _plausible(day: date) -> date:
+    if not (date(1900, 1, 1) <= day <= timezone.localdate()):
+        raise ValueError(f"日期 {day:%Y-%m-%d} 不在合理范围（1900 年至今）")
+    return day
 
 
 def parse_flag(value) -> bool:
@@ -327,6 +340,7 @@ def read_sheet(data: bytes) -> Sheet:
         raise RosterError(["无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式"]) from None
     try:
         for ws in wb.worksheets:
+            ws.reset_dimensions()  # some tools write a wrong <dimension>; read every row and column there is
             rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
             found = _find_header(rows)
             if found is None:

@@ -482,3 +482,42 @@ def test_active_member_of_another_branch_is_refused_until_transferred(branch):
     assert Member.objects.filter(branch=branch).count() == 0
     services.member_leave(member=elsewhere, reason=Member.LeftReason.TRANSFERRED, on=date(2018, 12, 1))
     assert len(import_roster(branch=branch, data=xlsx(GOOD)).created) == 2
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("１９６８．０３", date(1968, 3, 1)),
+        ("1968 年 3 月", date(1968, 3, 1)),
+        ("1968年3月5日", date(1968, 3, 5)),
+        ("1968/3/5", date(1968, 3, 5)),
+        ("1968.3.5", date(1968, 3, 5)),
+        ("196803", date(1968, 3, 1)),
+        (19680305, date(1968, 3, 5)),
+        (25000, date(1968, 6, 11)),  # an Excel serial day in a plain number cell
+        (1968.03, date(1968, 3, 1)),
+        (1968.1, date(1968, 10, 1)),
+    ],
+)
+def test_date_forms(cell, expected):
+    from branch.roster_excel import parse_date
+
+    assert parse_date(cell) == expected
+
+
+@pytest.mark.parametrize(
+    "cell, reason",
+    [
+        (1968, "只有年份「1968」"),
+        ("1968年", "只有年份「1968年」"),
+        ("1968-02-30", "「1968-02-30」不是有效日期"),
+        ("1850.01", "不在合理范围"),
+        ("2999.01", "不在合理范围"),
+        ("三月", "无法识别日期「三月」"),
+    ],
+)
+def test_bad_date_forms_say_why(cell, reason):
+    from branch.roster_excel import parse_date
+
+    with pytest.raises(ValueError, match=reason):
+        parse_date(cell)
