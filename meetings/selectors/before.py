@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,7 +73,7 @@ def deliveries(*, cycle: Cycle, branch: Branch) -> list[StudyAttendance]:
     return list(
         StudyAttendance.objects.filter(session__cycle=cycle, session__branch=branch, present=False)
         .select_related("session", "member", "delivered_by")
-        .order_by(Q(delivered_on__isnull=False), "session__held_on", "member__name")
+        .order_by(F("delivered_on").asc(nulls_first=True), "session__held_on", "member__name")
     )
 
 
