@@ -354,4 +354,3 @@ def test_talk_opinion_becomes_or_links_to_a_problem_R3_3(world, other_world, cyc
     refused(services.problem_link_talk, "只能关联本支部", problem=p, talk=foreign)
     assert p.talks.count() == 2
     assert Problem.objects.count() == 1
-
