@@ -19,7 +19,14 @@ from .models import (
 )
 
 
-class ScopedHistoryAdmin(SimpleHistoryAdmin, ScopedAdmin):
+class NotFoundOutsideScope:
+    """A record outside the scope is a 404 (Django's admin would redirect to the index with a message)."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+
+class ScopedHistoryAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ScopedAdmin):
     """History pages of a scoped model. simple-history falls back to the history rows of an object that
     `get_queryset` hides, which would show another township's record: refuse that as a 404 first."""
 
@@ -37,7 +44,7 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin, ScopedAdmin):
 
 
 @admin.register(RequiredMaterial)
-class RequiredMaterialAdmin(ScopedAdmin):
+class RequiredMaterialAdmin(NotFoundOutsideScope, ScopedAdmin):
     """The cycle's required materials (R1.2) belong to no branch: every reviewer may read them."""
 
     list_display = ("title", "cycle", "order")
@@ -57,7 +64,7 @@ class StudyAttendanceInline(admin.TabularInline):
 
 
 @admin.register(StudySession)
-class StudySessionAdmin(ScopedAdmin):
+class StudySessionAdmin(NotFoundOutsideScope, ScopedAdmin):
     branch_path = "branch"
     list_display = ("held_on", "branch", "form", "leader", "place")
     list_filter = ("cycle", "form", "branch__township", "branch")
