@@ -2,7 +2,6 @@
 the sign-in sheet PDF, the talk register Excel, and list pages with a constant query count."""
 
 import subprocess
-from datetime import date
 
 import pytest
 from django.urls import reverse
