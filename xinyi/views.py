@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 
 from branch import access
 from branch.selectors import current_cycle
+from meetings.selectors.before import member_problems
 
 
 @login_required
@@ -37,7 +38,9 @@ def me(request):
     """A member's own page: their record, and (as the steps land) their appraisal and commitments."""
     member = access.own_member(request.user)
     cycle = current_cycle()
-    return render(request, "me.html", {"member": member, "cycle": cycle})
+    context = {"member": member, "cycle": cycle}
+    context["my_problems"] = member_problems(cycle=cycle, member=member) if cycle else []  # R3.2
+    return render(request, "me.html", context)
 
 
 def forbidden(request, exception=None):
