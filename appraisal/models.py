@@ -108,7 +108,9 @@ class Tally(models.Model):
 class BallotSheet(models.Model):
     """One valid paper ballot as the tellers read it. Never a voter: no user, no time, no history (see module doc)."""
 
-    tally = models.ForeignKey(Tally, verbose_name=_("民主测评统计"), on_delete=models.CASCADE, related_name="sheets")
+    tally = models.ForeignKey(
+        Tally, verbose_name=_("民主测评统计"), on_delete=models.CASCADE, related_name="sheets"
+    )
     number = models.PositiveIntegerField(_("票号（唱票顺序）"))
     committee_mark = models.CharField(
         _("对支委会的评价"), max_length=12, choices=CommitteeMark.choices, blank=True
@@ -127,8 +129,12 @@ class BallotSheet(models.Model):
 class BallotMark(models.Model):
     """The mark one ballot gives one rated member (and an optional note of problems)."""
 
-    sheet = models.ForeignKey(BallotSheet, verbose_name=_("测评票"), on_delete=models.CASCADE, related_name="marks")
-    member = models.ForeignKey(Member, verbose_name=_("被测评党员"), on_delete=models.PROTECT, related_name="+")
+    sheet = models.ForeignKey(
+        BallotSheet, verbose_name=_("测评票"), on_delete=models.CASCADE, related_name="marks"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("被测评党员"), on_delete=models.PROTECT, related_name="+"
+    )
     grade = models.CharField(_("测评等次"), max_length=12, choices=GradeChoice.choices)
     note = models.CharField(_("存在问题"), max_length=100, blank=True)
 
@@ -144,8 +150,12 @@ class BallotMark(models.Model):
 class TallyTotal(models.Model):
     """Totals per rated member when the tellers counted on paper (mode 'totals')."""
 
-    tally = models.ForeignKey(Tally, verbose_name=_("民主测评统计"), on_delete=models.CASCADE, related_name="totals")
-    member = models.ForeignKey(Member, verbose_name=_("被测评党员"), on_delete=models.PROTECT, related_name="+")
+    tally = models.ForeignKey(
+        Tally, verbose_name=_("民主测评统计"), on_delete=models.CASCADE, related_name="totals"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("被测评党员"), on_delete=models.PROTECT, related_name="+"
+    )
     excellent = models.PositiveIntegerField(_("优秀"), default=0)
     qualified = models.PositiveIntegerField(_("合格"), default=0)
     basic = models.PositiveIntegerField(_("基本合格"), default=0)
@@ -167,12 +177,19 @@ class Grade(models.Model):
 
     cycle = models.ForeignKey(Cycle, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="+")
     branch = models.ForeignKey(Branch, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+")
-    member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="grades")
+    member = models.ForeignKey(
+        Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="grades"
+    )
     grade = models.CharField(_("评定等次"), max_length=12, choices=GradeChoice.choices)
     opinion = models.CharField(_("评定意见"), max_length=200)
     decided_on = models.DateField(_("评定日期"))
     decided_by = models.ForeignKey(
-        Member, verbose_name=_("记录人（支委）"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Member,
+        verbose_name=_("记录人（支委）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     change_reason = models.CharField(_("变更理由"), max_length=200, blank=True)
 
@@ -197,7 +214,9 @@ class Feedback(models.Model):
         VISIT = "visit", _("上门")
         WECHAT = "wechat", _("微信")
 
-    grade = models.OneToOneField(Grade, verbose_name=_("组织评定"), on_delete=models.CASCADE, related_name="feedback")
+    grade = models.OneToOneField(
+        Grade, verbose_name=_("组织评定"), on_delete=models.CASCADE, related_name="feedback"
+    )
     given_on = models.DateField(_("反馈日期"))
     means = models.CharField(_("反馈方式"), max_length=10, choices=Means.choices, default=Means.FACE)
     by = models.ForeignKey(Member, verbose_name=_("反馈人"), on_delete=models.PROTECT, related_name="+")
@@ -224,7 +243,9 @@ class FollowUp(models.Model):
         PERSUADE = "persuade", _("劝其退党")
         EXPEL = "expel", _("除名")
 
-    grade = models.OneToOneField(Grade, verbose_name=_("组织评定"), on_delete=models.CASCADE, related_name="follow_up")
+    grade = models.OneToOneField(
+        Grade, verbose_name=_("组织评定"), on_delete=models.CASCADE, related_name="follow_up"
+    )
     commendation = models.CharField(_("表扬褒奖"), max_length=200, blank=True)
     commended_on = models.DateField(_("表扬日期"), null=True, blank=True)
     strengths = models.CharField(_("肯定的优点"), max_length=200, blank=True)

@@ -39,7 +39,10 @@ class TallyRow:
     @property
     def cells(self) -> list[tuple[str, int, float]]:
         """(label, count, share of valid ballots) per grade, in order."""
-        return [(g.label, self.counts.get(g.value, 0), _pct(self.counts.get(g.value, 0), self.valid)) for g in GRADES]
+        return [
+            (str(g.label), self.counts.get(g.value, 0), _pct(self.counts.get(g.value, 0), self.valid))
+            for g in GRADES
+        ]
 
     @property
     def suggestion(self) -> str:
@@ -47,7 +50,7 @@ class TallyRow:
         if not self.marked:
             return ""
         best = max(GRADES, key=lambda g: (self.counts.get(g.value, 0), -GRADES.index(g)))
-        return best.label
+        return str(best.label)
 
 
 def tally_for(*, cycle: Cycle, branch: Branch) -> Tally | None:
@@ -93,7 +96,10 @@ def ballot_notes(*, tally: Tally | None) -> dict[int, list[str]]:
     if tally is None or tally.mode != Tally.Mode.BALLOTS:
         return notes
     for mid, note in (
-        BallotMark.objects.filter(sheet__tally=tally).exclude(note="").order_by("note").values_list("member_id", "note")
+        BallotMark.objects.filter(sheet__tally=tally)
+        .exclude(note="")
+        .order_by("note")
+        .values_list("member_id", "note")
     ):
         notes[mid].append(note)
     return notes
@@ -126,7 +132,7 @@ def grade_totals(rows: list[TallyRow]) -> list[tuple[str, int, float]]:
     counts = defaultdict(int)
     for r in rows:
         counts[r.grade.grade if r.grade else ""] += 1
-    result = [(g.label, counts[g.value], _pct(counts[g.value], rated)) for g in GRADES]
+    result = [(str(g.label), counts[g.value], _pct(counts[g.value], rated)) for g in GRADES]
     result.append(("未评定", counts[""], _pct(counts[""], rated)))
     return result
 
@@ -252,7 +258,9 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
         elif t is not None:
             out.append(Check("R5.1", Status.WARN, f"自评互评 {done} 人，民主测评尚未计票完成", url))
         else:
-            out.append(Check("R5.1", Status.WARN, f"自评互评 {done}/{m['n_active']} 人，尚未录入民主测评", url))
+            out.append(
+                Check("R5.1", Status.WARN, f"自评互评 {done}/{m['n_active']} 人，尚未录入民主测评", url)
+            )
         missing = m["n_full"] - g["n"]
         out.append(
             Check("R5.4", Status.PASS, f"正式党员 {m['n_full']} 人全部评定", grading)
@@ -278,7 +286,9 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
         out.append(
             Check("R5.7", Status.PASS, "每个评定等次都有后续措施", grading)
             if g["n"] and not nofollow
-            else Check("R5.7", Status.FAIL, f"{nofollow} 人的评定没有后续措施（表扬、提希望、帮扶或处置）", grading)
+            else Check(
+                "R5.7", Status.FAIL, f"{nofollow} 人的评定没有后续措施（表扬、提希望、帮扶或处置）", grading
+            )
         )
         out.append(
             Check("R5.8", Status.PASS, "预备党员未评定等次", grading)
@@ -316,7 +326,7 @@ class BallotContext:
     cycle: Cycle
     members: list[Member]
     copies: int
-    grades: list = field(default_factory=lambda: [g.label for g in GRADES])
+    grades: list = field(default_factory=lambda: [str(g.label) for g in GRADES])
 
 
 def ballot_context(*, cycle: Cycle, branch: Branch, copies: int) -> BallotContext:

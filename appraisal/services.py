@@ -59,7 +59,9 @@ def self_mutual_record(
         raise ValidationError({"mutual_done": "R5.1：先个人自评，后党员互评"})
     if Tally.objects.filter(cycle=cycle, branch_id=member.branch_id, is_closed=True).exists():
         raise ValidationError("民主测评已计票完成，不能再修改自评互评记录（R5.1 顺序）")
-    row = SelfMutual.objects.filter(cycle=cycle, member=member).first() or SelfMutual(cycle=cycle, member=member)
+    row = SelfMutual.objects.filter(cycle=cycle, member=member).first() or SelfMutual(
+        cycle=cycle, member=member
+    )
     row.self_done, row.mutual_done = self_done, mutual_done
     row.self_points, row.mutual_points = self_points, mutual_points
     row.full_clean()
@@ -71,9 +73,7 @@ def self_mutual_record(
 
 
 def present_count(meeting: Meeting) -> int:
-    return MeetingAttendance.objects.filter(
-        meeting=meeting, status=MeetingAttendance.Status.PRESENT
-    ).count()
+    return MeetingAttendance.objects.filter(meeting=meeting, status=MeetingAttendance.Status.PRESENT).count()
 
 
 def _members_missing_self_mutual(*, cycle: Cycle, meeting: Meeting) -> list[str]:
@@ -101,7 +101,9 @@ def tally_open(
     missing = _members_missing_self_mutual(cycle=cycle, meeting=meeting)
     if missing:
         names = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
-        raise ValidationError(f"R5.1：民主测评须在个人自评、党员互评之后；尚未完成：{names}（{len(missing)} 人）")
+        raise ValidationError(
+            f"R5.1：民主测评须在个人自评、党员互评之后；尚未完成：{names}（{len(missing)} 人）"
+        )
     tally = Tally.objects.select_for_update().filter(cycle=cycle, branch=branch).first()
     if tally and tally.is_closed:
         raise ValidationError("计票已完成，不能修改")
@@ -122,7 +124,13 @@ def tally_open(
         raise ValidationError({"mode": "已按另一种方式录入了结果，逐张录入与汇总数不能同时使用"})
     if tally.pk and tally.mode == Tally.Mode.BALLOTS and tally.sheets.count() > valid:
         raise ValidationError({"invalid": f"已录入 {tally.sheets.count()} 张有效票，多于有效票数 {valid}"})
-    tally.mode, tally.issued, tally.returned, tally.invalid, tally.valid = mode, issued, returned, invalid, valid
+    tally.mode, tally.issued, tally.returned, tally.invalid, tally.valid = (
+        mode,
+        issued,
+        returned,
+        invalid,
+        valid,
+    )
     if mode == Tally.Mode.BALLOTS and tally.pk:
         _recount_committee(tally)
     tally.full_clean()
@@ -290,7 +298,9 @@ def grade_set(
     if grade == GradeChoice.EXCELLENT and (existing is None or existing.grade != GradeChoice.EXCELLENT):
         rated = rated_members(branch=member.branch).count()
         cap = excellent_cap(rated)
-        taken = Grade.objects.filter(cycle=cycle, branch_id=member.branch_id, grade=GradeChoice.EXCELLENT).count()
+        taken = Grade.objects.filter(
+            cycle=cycle, branch_id=member.branch_id, grade=GradeChoice.EXCELLENT
+        ).count()
         if taken + 1 > cap:
             raise ValidationError(
                 {"grade": f"R5.5：参评正式党员 {rated} 人，优秀最多 {cap} 人，已评定优秀 {taken} 人"}
@@ -332,7 +342,11 @@ FOLLOW_UP_FIELDS = {
 FOLLOW_UP_REQUIRED = {
     GradeChoice.EXCELLENT: {"commendation": "请填写表扬褒奖方式"},
     GradeChoice.QUALIFIED: {"hopes": "请填写希望和要求"},
-    GradeChoice.BASIC: {"helper": "请确定帮扶人", "help_content": "请填写帮扶内容", "check_on": "请确定检查日期"},
+    GradeChoice.BASIC: {
+        "helper": "请确定帮扶人",
+        "help_content": "请填写帮扶内容",
+        "check_on": "请确定检查日期",
+    },
     GradeChoice.UNQUALIFIED: {"handling": "请选择组织处置方式"},
 }
 

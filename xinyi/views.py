@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from appraisal import selectors as appraisal_selectors
 from branch import access
 from branch.selectors import current_cycle
 
@@ -37,7 +38,9 @@ def me(request):
     """A member's own page: their record, and (as the steps land) their appraisal and commitments."""
     member = access.own_member(request.user)
     cycle = current_cycle()
-    return render(request, "me.html", {"member": member, "cycle": cycle})
+    context = {"member": member, "cycle": cycle}
+    context["appraisal_result"] = appraisal_selectors.own_result(member=member, cycle=cycle)  # R5.6
+    return render(request, "me.html", context)
 
 
 def forbidden(request, exception=None):
