@@ -277,19 +277,26 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
             )
         )
         unfed = g["n"] - g["fed"]
-        out.append(
-            Check("R5.6", Status.PASS, f"已评定 {g['n']} 人全部反馈本人", grading)
-            if g["n"] and not unfed
-            else Check("R5.6", Status.FAIL, f"已评定 {g['n']} 人，{unfed} 人未反馈", grading)
-        )
+        if not g["n"]:
+            out.append(Check("R5.6", Status.WARN, "尚未评定，无需反馈", grading))
+        elif unfed:
+            out.append(Check("R5.6", Status.FAIL, f"已评定 {g['n']} 人，{unfed} 人未反馈", grading))
+        else:
+            out.append(Check("R5.6", Status.PASS, f"已评定 {g['n']} 人全部反馈本人", grading))
         nofollow = g["n"] - g["follows"]
-        out.append(
-            Check("R5.7", Status.PASS, "每个评定等次都有后续措施", grading)
-            if g["n"] and not nofollow
-            else Check(
-                "R5.7", Status.FAIL, f"{nofollow} 人的评定没有后续措施（表扬、提希望、帮扶或处置）", grading
+        if not g["n"]:
+            out.append(Check("R5.7", Status.WARN, "尚未评定，暂无后续措施", grading))
+        elif nofollow:
+            out.append(
+                Check(
+                    "R5.7",
+                    Status.FAIL,
+                    f"{nofollow} 人的评定没有后续措施（表扬、提希望、帮扶或处置）",
+                    grading,
+                )
             )
-        )
+        else:
+            out.append(Check("R5.7", Status.PASS, "每个评定等次都有后续措施", grading))
         out.append(
             Check("R5.8", Status.PASS, "预备党员未评定等次", grading)
             if not g["probationary"]
