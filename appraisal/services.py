@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, F
 
 from branch.models import Branch, Cycle, Member
@@ -284,7 +284,16 @@ def grade_set(
         raise ValidationError("该党员已离开本支部，不参加本次评定")
     if grade not in GradeChoice.values:
         raise ValidationError({"grade": "请选择评定等次"})
-    Tally.objects.filter(cycle=cycle, branch_id=member.branch_id).update(grade_version=F("grade_version") + 1)
+    try:
+        Tally.objects.filter(cycle=cycle, branch_id=member.branch_id).update(
+            grade_version=F("grade_version") + 1
+        )
+    except (
+        OperationalError
+    ) as exc:  # SQLite without a busy wait (shared in-memory database): the other save holds it
+        if "locked" not in str(exc):
+            raise
+        raise ValidationError("另一位支委正在保存评定，请再保存一次（R5.5 优秀人数须逐一核对）") from exc
     tally = Tally.objects.select_for_update().filter(cycle=cycle, branch_id=member.branch_id).first()
     if tally is None or not tally.is_closed:
         raise ValidationError("R5.1：组织评定须在民主测评计票完成之后")
