@@ -211,7 +211,7 @@ def own_result(*, member: Member, cycle: Cycle | None) -> Grade | None:
 
 
 def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
-    """Five queries for any number of branches."""
+    """Four queries for any number of branches."""
     branches = list(branches)
     ids = [b.pk for b in branches]
     active = Q(members__left_on__isnull=True)
