@@ -20,7 +20,9 @@ def _ballots(world, cycle, rows):
     n = len(rows)
     tally = services.tally_open(cycle=cycle, branch=world.branch, issued=n + 1, returned=n + 1, invalid=1)
     for row in rows:
-        services.ballot_enter(tally=tally, marks={m.pk: g for m, g in row.items()}, committee_mark="satisfied")
+        services.ballot_enter(
+            tally=tally, marks={m.pk: g for m, g in row.items()}, committee_mark="satisfied"
+        )
     return services.tally_close(tally=tally)
 
 
@@ -39,7 +41,9 @@ def test_tally_counts_and_shares_per_member_R5_3(cycle, world):
 
 def test_suggestion_is_the_plurality_and_only_a_suggestion_R5_4(cycle, world):
     a, b = world.members[0], world.members[1]
-    tally = _ballots(world, cycle, [{a: G.EXCELLENT, b: G.BASIC}, {a: G.EXCELLENT, b: G.QUALIFIED}, {a: G.QUALIFIED}])
+    tally = _ballots(
+        world, cycle, [{a: G.EXCELLENT, b: G.BASIC}, {a: G.EXCELLENT, b: G.QUALIFIED}, {a: G.QUALIFIED}]
+    )
     rows = {r.member: r for r in selectors.tally_rows(cycle=cycle, branch=world.branch, tally=tally)}
     assert rows[a].suggestion == "优秀"
     assert rows[b].suggestion == "合格"  # a tie goes to the better grade
@@ -47,7 +51,9 @@ def test_suggestion_is_the_plurality_and_only_a_suggestion_R5_4(cycle, world):
     assert h.grade(a, cycle, G.QUALIFIED).grade == G.QUALIFIED
 
 
-def test_checks_pass_when_complete_and_name_the_gaps_R5_4_R5_5_R5_6_R5_7_R5_8(cycle, world, django_assert_num_queries):
+def test_checks_pass_when_complete_and_name_the_gaps_R5_4_R5_5_R5_6_R5_7_R5_8(
+    cycle, world, django_assert_num_queries
+):
     gap = factories.world(members=2, township_=world.township, logins=False)
     h.tally_by_ballots(world, cycle)
     for i, m in enumerate(h.rated(world)):
