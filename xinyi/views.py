@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from appraisal import selectors as appraisal_selectors
 from branch import access
 from branch.selectors import current_cycle
 from meetings.selectors.before import member_problems
@@ -40,6 +41,7 @@ def me(request):
     cycle = current_cycle()
     context = {"member": member, "cycle": cycle}
     context["my_problems"] = member_problems(cycle=cycle, member=member) if cycle else []  # R3.2
+    context["appraisal_result"] = appraisal_selectors.own_result(member=member, cycle=cycle)  # R5.6
     return render(request, "me.html", context)
 
 
