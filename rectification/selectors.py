@@ -135,6 +135,10 @@ class HalfYear:
     days_left: int | None  # negative: late
 
     @property
+    def days_late(self) -> int:
+        return -self.days_left if self.days_left and self.days_left < 0 else 0
+
+    @property
     def on_time(self) -> bool:
         return self.report is not None and self.due_on is not None and self.report.reported_on <= self.due_on
 

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 
 from branch import access
 from branch.selectors import current_cycle
+from rectification import views as rectification_views
 
 
 @login_required
@@ -37,7 +38,9 @@ def me(request):
     """A member's own page: their record, and (as the steps land) their appraisal and commitments."""
     member = access.own_member(request.user)
     cycle = current_cycle()
-    return render(request, "me.html", {"member": member, "cycle": cycle})
+    context = {"member": member, "cycle": cycle}
+    context.update(rectification_views.me_context(user=request.user, member=member))  # R6 slot
+    return render(request, "me.html", context)
 
 
 def forbidden(request, exception=None):
