@@ -18,7 +18,9 @@ TODAY = date(2019, 12, 31)
 
 
 def hold_meeting(w, cycle, held_on=HELD_ON) -> Meeting:
-    return Meeting.objects.create(cycle=cycle, branch=w.branch, planned_on=held_on, held_on=held_on, place="活动室")
+    return Meeting.objects.create(
+        cycle=cycle, branch=w.branch, planned_on=held_on, held_on=held_on, place="活动室"
+    )
 
 
 def problem(w, cycle, text="三会一课不按时召开") -> Problem:

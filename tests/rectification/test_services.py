@@ -11,8 +11,8 @@ from rectification.models import (
     Correction,
     Filing,
     HalfYearReport,
-    Measure,
     Means,
+    Measure,
     ProgressEntry,
     Publicity,
     QuarterlyReport,
@@ -33,7 +33,11 @@ def held(world, cycle):
 def test_measure_aimed_at_no_problem_is_refused_R6_1(held, cycle):
     with pytest.raises(ValidationError) as exc:
         services.measure_create(
-            cycle=cycle, branch=held.branch, text="加强学习", responsible=held.secretary, due_on=date(2019, 6, 30)
+            cycle=cycle,
+            branch=held.branch,
+            text="加强学习",
+            responsible=held.secretary,
+            due_on=date(2019, 6, 30),
         )
     assert "至少一个查摆出的问题" in str(exc.value)
     assert Measure.objects.count() == 0
@@ -124,7 +128,9 @@ def test_closing_needs_evidence_and_records_the_status_history_R6_1(held, cycle,
 
 def test_commitment_due_before_the_meeting_is_refused_R6_1(held, cycle):
     with pytest.raises(ValidationError) as exc:
-        services.commitment_create(cycle=cycle, member=held.members[0], text="走访5户", due_on=date(2019, 1, 1))
+        services.commitment_create(
+            cycle=cycle, member=held.members[0], text="走访5户", due_on=date(2019, 1, 1)
+        )
     assert "兑现时限不能早于组织生活会召开日期" in str(exc.value)
     assert Commitment.objects.count() == 0
 
@@ -149,7 +155,9 @@ def test_filing_returned_answered_and_filed_again_R6_2(held, cycle):
     measure(held, cycle)
     filing = public_and_filed(held, cycle)
     assert filing.status == Filing.Status.FILED
-    services.filing_return(filing=filing, township=held.township, on=date(2019, 1, 30), comment="措施不够具体")
+    services.filing_return(
+        filing=filing, township=held.township, on=date(2019, 1, 30), comment="措施不够具体"
+    )
     with pytest.raises(ValidationError) as exc:
         services.filing_submit(cycle=cycle, branch=held.branch, filed_on=date(2019, 2, 1), today=TODAY)
     assert "请先答复" in str(exc.value)
@@ -167,7 +175,9 @@ def test_only_the_branchs_own_township_reviews_the_filing_R6_2(held, other_world
     measure(held, cycle)
     filing = public_and_filed(held, cycle)
     with pytest.raises(ValidationError) as exc:
-        services.filing_return(filing=filing, township=other_world.township, on=date(2019, 1, 30), comment="x")
+        services.filing_return(
+            filing=filing, township=other_world.township, on=date(2019, 1, 30), comment="x"
+        )
     assert "本镇党委所辖" in str(exc.value)
     filing.refresh_from_db()
     assert filing.status == Filing.Status.FILED
@@ -185,7 +195,11 @@ def test_sending_back_needs_a_comment_R6_2(held, cycle):
 
 def test_half_year_report_recorded_once_R6_4(held, cycle):
     services.half_year_report_record(
-        cycle=cycle, branch=held.branch, reported_on=date(2019, 7, 10), means=Means.GENERAL_MEETING, today=TODAY
+        cycle=cycle,
+        branch=held.branch,
+        reported_on=date(2019, 7, 10),
+        means=Means.GENERAL_MEETING,
+        today=TODAY,
     )
     with pytest.raises(ValidationError) as exc:
         services.half_year_report_record(
@@ -246,7 +260,12 @@ def test_correction_issued_by_the_township_and_answered_by_the_branch_R6_6(held,
         )
     assert Correction.objects.count() == 0
     c = services.correction_issue(
-        cycle=cycle, branch=held.branch, township=held.township, issued_on=date(2019, 6, 1), text="整改停滞", measure=m
+        cycle=cycle,
+        branch=held.branch,
+        township=held.township,
+        issued_on=date(2019, 6, 1),
+        text="整改停滞",
+        measure=m,
     )
     assert not c.is_answered
     services.correction_answer(correction=c, answered_on=date(2019, 6, 5), answer="已召开专题会推进")
