@@ -44,8 +44,11 @@ def _cycle():
     return cycle
 
 
-def _save(form, action) -> bool:
-    """Run a service with the form's data; its refusal shows on the form and nothing is saved."""
+def _save(form, action, *, on_top=()) -> bool:
+    """Run a service with the form's data; its refusal shows on the form and nothing is saved.
+
+    Errors on fields named in `on_top` go above the form (a checkbox list with no choices would hide them).
+    """
     if not form.is_valid():
         return False
     try:
@@ -53,7 +56,7 @@ def _save(form, action) -> bool:
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for name, errors in exc.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+                form.add_error(name if name in form.fields and name not in on_top else None, errors)
         else:
             form.add_error(None, exc)
         return False
@@ -118,6 +121,7 @@ def measure_create(request):
             talks=d["talks"],
             created_on=day,
         ),
+        on_top=("problems", "talks"),
     ):
         messages.success(request, "已添加整改措施")
         return redirect("rectification:measure_list")
