@@ -481,8 +481,6 @@ def township_view(request):
             "rows": rows,
             "nothing_filed": [r.branch for r in rows if r.nothing_filed],
             "stale_days": STALE_DAYS,
-            "review_form": ReviewForm(prefix="review", initial={"on": day}),
-            "correction_form": CorrectionForm(prefix="correction", initial={"issued_on": day}),
         },
     )
 
