@@ -269,7 +269,7 @@ def build(
                 detail = "档案可随时生成" + (
                     "" if not missing_modules else f"；尚缺：{'、'.join(missing_modules)}"
                 )
-            if not built:
+            if not built and not anything:
                 state, detail = MISSING, "该步骤的记录功能尚未上线"
             elif complete and not any(c.status != Status.PASS for c in own):
                 state = DONE
