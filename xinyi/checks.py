@@ -98,9 +98,9 @@ def deadline_checks(
     """R0.1: the meeting (where the appraisal is held too, R5.1) is held by the deadline."""
     result: dict[int, list[Check]] = {}
     deadline = cycle.deadline
+    url = ""  # R0.1 is fixed where the step itself is recorded; the dashboard lists those links
     for branch in branches:
         meeting = meetings.get(branch.pk)
-        url = url_or_empty("dashboard")
         held_on = meeting.held_on if meeting else None
         if held_on is not None and held_on <= deadline:
             check = Check(
@@ -141,6 +141,7 @@ def steps_by_deadline_checks(
     from .progress import DATED_STEPS, _records
 
     result = {}
+    url = ""  # R0.1 is fixed where the step itself is recorded; the dashboard lists those links
     for branch in branches:
         late, open_ = [], []
         for step in DATED_STEPS:
@@ -149,7 +150,6 @@ def steps_by_deadline_checks(
                 late.append(f"{step.title}{days_label(done_on, cycle.deadline, today)}")
             elif not complete:
                 open_.append(step.title)
-        url = url_or_empty("dashboard")
         if late or (open_ and today > cycle.deadline):
             parts = late + ([f"未完成：{'、'.join(open_)}"] if open_ else [])
             result[branch.pk] = Check("R0.1", Status.FAIL, "各步骤未按期完成：" + "；".join(parts), url)

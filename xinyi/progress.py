@@ -19,12 +19,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from branch.checks import Check, Status
 from branch.models import Branch, Cycle
-from meetings.models import Meeting, Problem, RequiredMaterial, StudySession, Talk
+from meetings.models import (
+    Meeting,
+    MeetingAttendance,
+    Problem,
+    RequiredMaterial,
+    Speech,
+    StudySession,
+    Talk,
+)
 
 from . import checks as rule_checks
 
@@ -130,6 +139,10 @@ class BranchCycle:
         return [s for s in self.steps if s.when.startswith("逾期")]
 
 
+def _count(qs) -> Subquery:
+    return Coalesce(Subquery(qs.order_by().values("meeting").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 def facts(*, cycle: Cycle, branches: list[Branch]) -> dict[int, Facts]:
     """Six queries whatever the number of branches."""
     ids = [b.pk for b in branches]
@@ -137,8 +150,10 @@ def facts(*, cycle: Cycle, branches: list[Branch]) -> dict[int, Facts]:
     required = RequiredMaterial.objects.filter(cycle=cycle).count()
     for pk in ids:
         result[pk].materials_required = required
+    # Counted in subqueries: joining both would multiply attendance by speeches before counting.
     meetings = Meeting.objects.filter(cycle=cycle, branch_id__in=ids).annotate(
-        n_speeches=Count("speeches", distinct=True), n_attendance=Count("attendance", distinct=True)
+        n_speeches=_count(Speech.objects.filter(meeting=OuterRef("pk"))),
+        n_attendance=_count(MeetingAttendance.objects.filter(meeting=OuterRef("pk"))),
     )
     for m in meetings:
         f = result[m.branch_id]
@@ -235,6 +250,7 @@ def build(
     checks = rule_checks.evaluate(cycle=cycle, branches=branches, today=today, facts=all_facts)
     present = {step.key for step, _ in rule_checks.present_steps()}
     missing_modules = [s.label for s in rule_checks.REGISTRY if s.key not in present]
+    step_urls = {step.key: rule_checks.url_or_empty(step.url_name) for step in STEPS}  # once, not per branch
     result = {}
     for branch in branches:
         f = all_facts[branch.pk]
@@ -281,7 +297,7 @@ def build(
             if step.key == "rectification" and state != DONE:
                 # Rectification runs on after the meeting (R6.4 half a year, R6.5 quarterly): the deadline is not its own.
                 when = ""
-            fallback = archive_url if step.key == "archive" else rule_checks.url_or_empty(step.url_name)
+            fallback = archive_url if step.key == "archive" else step_urls[step.key]
             steps.append(
                 Step(
                     key=step.key,

@@ -102,3 +102,18 @@ def test_dashboard_query_count_constant_at_5_and_50_members_R0_1(client_for, cyc
             assert c.get(reverse("dashboard")).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_secretary_on_a_phone_sees_the_steps_and_the_archive_button_R0_1(phone_page):
+    from tests.conftest import browser_login
+
+    w = factories.world(members=5)
+    browser_login(phone_page, w.users["secretary"].username)
+    phone_page.wait_for_url("**/dashboard/")
+    assert phone_page.locator("#steps li").count() == 8
+    assert phone_page.locator("#archive-button").is_visible()
+    # phone-first: nothing wider than the screen
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    phone_page.screenshot(path="/tmp/dashboard_phone.png", full_page=True)
