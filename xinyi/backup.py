@@ -316,9 +316,8 @@ def restore(document: dict, *, replace: bool = False) -> dict[str, int]:
         _clear_reference_rows()
         counts = {}
         for label, records in document["data"].items():
-            model = models_by_label[label]
             rows = [{"model": label, "pk": r["pk"], "fields": r["fields"]} for r in records]
-            for obj in serializers.deserialize("python", rows, handle_forward_references=True):
+            for obj in serializers.deserialize("python", rows):
                 obj.save()
             counts[label] = len(records)
         _reset_sequences(list(models_by_label.values()))
