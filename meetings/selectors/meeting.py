@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from branch.checks import Check, Status
 from branch.models import Branch, CommitteePost, Cycle, Member
-from branch.selectors import committee_on, roster, secretary_of
+from branch.selectors import roster, secretary_of
 
-from ..models import Meeting, MeetingAttendance, Problem, RequiredMaterial, Speech, StudySession, Talk
+from ..models import Meeting, MeetingAttendance, Problem, RequiredMaterial, Speech, StudySession
+from .before import talk_coverage
 
 GENERAL_MEETING = "党员大会"
 FIRST_CYCLE_STATEMENT = "本年度为首次在系统中记录，无上年度整改事项。"
@@ -72,41 +73,11 @@ def _study_gaps(*, cycle: Cycle, branch: Branch) -> list[str]:
 
 
 def _talk_gaps(*, cycle: Cycle, branch: Branch) -> list[str]:
-    """R2.1/R2.3/R2.4 gaps, from `meetings.selectors.before.talk_coverage` (the owner of this computation)."""
-    try:
-        from .before import talk_coverage
-    except ImportError:  # the R1–R3 step has not landed in this checkout: a minimal stand-in
-        return _talk_gaps_without_before(cycle=cycle, branch=branch)
+    """R2.1/R2.3/R2.4 gaps, as the talks step computes them."""
     coverage = talk_coverage(cycle=cycle, branch=branch)
     gaps = [m.text for m in coverage.missing]
     if coverage.secretary is None:
         gaps.append("本支部没有在任书记")
-    return gaps
-
-
-def _talk_gaps_without_before(*, cycle: Cycle, branch: Branch) -> list[str]:
-    posts = committee_on(branch=branch)
-    committee = [p.member for p in posts]
-    committee_ids = {m.pk for m in committee}
-    secretary = next((p.member for p in posts if p.post == CommitteePost.Post.SECRETARY), None)
-    pairs = set()
-    for by_id, with_id in Talk.objects.filter(cycle=cycle, branch=branch).values_list(
-        "by_id", "with_member_id"
-    ):
-        pairs |= {(by_id, with_id), (with_id, by_id)}
-    gaps = [
-        f"支委 {a.name} 与 {b.name} 未谈话"
-        for i, a in enumerate(committee)
-        for b in committee[i + 1 :]
-        if (a.pk, b.pk) not in pairs
-    ]
-    for m in roster(branch=branch):
-        if m.pk in committee_ids:
-            continue
-        if not any((c, m.pk) in pairs for c in committee_ids):
-            gaps.append(f"{m.name} 未与支委谈话")
-        elif m.is_focus and secretary and (secretary.pk, m.pk) not in pairs:
-            gaps.append(f"重点对象 {m.name} 未与书记谈话")
     return gaps
 
 
