@@ -5,7 +5,8 @@ Decisions where the plan is silent:
   with the Party organisation where they now are (R4.6) — they held their 组织生活会 there. Those who will make it up at
   元旦/春节 still count as should-attend and not present. The meeting has its quorum with more than half present
   (支部工作条例: 党员大会须有半数以上党员参加).
-- R0.1: a meeting not held, or held after the deadline, fails; the pages show the date against the deadline.
+- R0.1 (the meeting by the deadline) is computed once for every step by xinyi.checks.deadline_checks; these checks
+  do not repeat it. Past the deadline, a preparation gap (R4.5) fails rather than warns.
 """
 
 from __future__ import annotations
@@ -128,8 +129,8 @@ def readiness(*, cycle: Cycle, branch: Branch) -> list[ReadinessItem]:
             "R4.5",
             "已与镇党委沟通，商定时间和开法",
             contacted,
-            f"{meeting.township_contacted_on:%Y-%m-%d} 沟通，商定 {meeting.township_agreed_on:%Y-%m-%d} 以"
-            f"{meeting.township_agreed_form or meeting.form}形式召开"
+            f"{meeting.township_contacted_on:%Y-%m-%d} 沟通，商定 {meeting.township_agreed_on:%Y-%m-%d} 召开，"
+            f"开法：{meeting.township_agreed_form or meeting.form}"
             if contacted
             else "尚未登记与镇党委沟通的日期和商定的时间",
             meeting_url,
@@ -154,7 +155,7 @@ def readiness(*, cycle: Cycle, branch: Branch) -> list[ReadinessItem]:
             "已提前通知党员",
             notified,
             f"{meeting.members_notified_on:%Y-%m-%d} 通知" if notified else "尚未登记通知党员的日期",
-            reverse("meeting_notice_pdf") if meeting else meeting_url,
+            meeting_url,
         )
     )
     return items
@@ -272,7 +273,7 @@ def minutes(*, meeting: Meeting) -> Minutes:
 
 
 def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
-    """R0.1, R0.2, R4.1–R4.7 for every branch, in six queries whatever the number of branches."""
+    """R0.2, R4.1–R4.7 for every branch, in six queries whatever the number of branches."""
     branches = list(branches)
     ids = [b.pk for b in branches]
     today = timezone.localdate()
@@ -335,7 +336,6 @@ def _branch_checks(
     out: list[Check] = []
     if meeting is None:
         late = today > deadline
-        out.append(Check("R0.1", F if late else W, f"尚未安排组织生活会（期限 {deadline:%Y-%m-%d}）", url))
         out.append(Check("R0.2", W, "尚未安排组织生活会", url))
         for rule in ("R4.1", "R4.2", "R4.3", "R4.4"):
             out.append(Check(rule, W, "会议尚未召开", url))
@@ -345,20 +345,6 @@ def _branch_checks(
         return out
 
     held = meeting.held_on
-    if held is None:
-        status = F if today > deadline else W
-        out.append(
-            Check(
-                "R0.1",
-                status,
-                f"会议尚未召开（计划 {meeting.planned_on:%Y-%m-%d}，期限 {deadline:%Y-%m-%d}）",
-                url,
-            )
-        )
-    elif held > deadline:
-        out.append(Check("R0.1", F, f"会议于 {held:%Y-%m-%d} 召开，晚于期限 {deadline:%Y-%m-%d}", url))
-    else:
-        out.append(Check("R0.1", P, f"会议于 {held:%Y-%m-%d} 召开（期限 {deadline:%Y-%m-%d}）", url))
     if meeting.form == GENERAL_MEETING:
         out.append(Check("R0.2", P, "以党支部党员大会形式召开", url))
     else:
@@ -377,7 +363,7 @@ def _branch_checks(
     elif held and meeting.members_notified_on >= held:
         missing.append("提前通知党员（通知日期不早于会期）")
     if missing:
-        out.append(Check("R4.5", F if held else W, "缺少：" + "、".join(missing), url))
+        out.append(Check("R4.5", F if held or today > deadline else W, "缺少：" + "、".join(missing), url))
     else:
         attendee = f"，{meeting.township_attendee}到会指导" if meeting.township_attendee else ""
         out.append(
