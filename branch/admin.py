@@ -1,9 +1,12 @@
 """The admin, scoped by branch.access: a township reviewer reads their own township, read-only; the rest is a 404."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .access import ScopedAdmin, scope_of
 from .models import Branch, CommitteePost, Cycle, Member, PartyGroup, Scope, Township
 
@@ -39,8 +42,21 @@ class PartyGroupAdmin(ScopedAdmin):
     list_select_related = ["branch"]
 
 
+class MemberAdminForm(forms.ModelForm):
+    """The superuser's edits keep the same member rules as the secretary's pages (the admin supplies Meta)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.branch_id:
+            try:
+                services.member_validate(member=self.instance)
+            except ValidationError as e:
+                self._update_errors(e)
+
+
 @admin.register(Member)
 class MemberAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    form = MemberAdminForm
     list_display = ["name", "branch", "gender", "ethnicity", "status", "group", "is_mobile", "left_on"]
     list_filter = [
         "status",
