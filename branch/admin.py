@@ -3,11 +3,9 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .access import ScopedAdmin, scope_of
+from .access import ScopedAdmin, ScopedHistoryAdmin, scope_of
 from .models import Branch, CommitteePost, Cycle, Member, PartyGroup, Scope, Township
 
 
@@ -55,7 +53,7 @@ class MemberAdminForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class MemberAdmin(ScopedHistoryAdmin):
     form = MemberAdminForm
     list_display = ["name", "branch", "gender", "ethnicity", "status", "group", "is_mobile", "left_on"]
     list_filter = [
@@ -73,20 +71,6 @@ class MemberAdmin(ScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["name", "phone", "branch__name"]
     list_select_related = ["branch", "group"]
     raw_id_fields = ["user"]
-
-    # simple_history reads the history rows directly (falling back to them when the object is not in get_queryset):
-    # both history pages first check the object is in scope.
-    def _in_scope_or_404(self, request, object_id) -> None:
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404("不存在或无权查看")
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._in_scope_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._in_scope_or_404(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(CommitteePost)
