@@ -131,6 +131,10 @@ class CoverageCell:
     def missing(self) -> bool:
         return self.required and not self.talks
 
+    @property
+    def dates(self) -> str:
+        return " ".join(f"{t.held_on.month}/{t.held_on.day}" for t in self.talks)
+
 
 @dataclass
 class CoverageRow:
