@@ -31,6 +31,8 @@ class TallyRow:
     counts: dict[str, int]  # grade value -> marks
     valid: int
     grade: Grade | None = None
+    feedback: object = None  # the grade's Feedback, or None (no failed lookups in templates)
+    follow_up: object = None  # the grade's FollowUp, or None
 
     @property
     def marked(self) -> int:
@@ -123,6 +125,8 @@ def grading_rows(*, cycle: Cycle, branch: Branch, tally: Tally | None = None) ->
     }
     for row in rows:
         row.grade = grades.get(row.member.pk)
+        row.feedback = getattr(row.grade, "feedback", None) if row.grade else None
+        row.follow_up = getattr(row.grade, "follow_up", None) if row.grade else None
     return rows
 
 
