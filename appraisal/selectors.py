@@ -315,6 +315,31 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
     return result
 
 
+def summary(*, cycle: Cycle, branches) -> dict[int, dict]:
+    """The township overview's columns: graded, 优秀, and the members' appraisal of the committee (R5.9). Two queries."""
+    ids = [b.pk for b in branches]
+    grades = {
+        r["branch"]: r
+        for r in Grade.objects.filter(cycle=cycle, branch__in=ids)
+        .values("branch")
+        .annotate(graded=Count("pk"), excellent=Count("pk", filter=Q(grade=GradeChoice.EXCELLENT)))
+        .order_by()
+    }
+    tallies = {t.branch_id: t for t in Tally.objects.filter(cycle=cycle, branch__in=ids)}
+    result = {}
+    for pk in ids:
+        g, t = grades.get(pk, {}), tallies.get(pk)
+        committee = ""
+        if t is not None and t.committee_marked:
+            committee = f"满意 {t.committee_satisfied}、基本满意 {t.committee_basic}、不满意 {t.committee_unsatisfied}"
+        result[pk] = {
+            "graded": g.get("graded", 0),
+            "excellent": g.get("excellent", 0),
+            "committee": committee,
+        }
+    return result
+
+
 # ---- archive (R7.2) ----
 
 
