@@ -1,26 +1,25 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from branch.access import ScopedAdmin
+from meetings.admin import ScopedHistoryAdmin
 
 from .models import Feedback, FollowUp, Grade, SelfMutual, Tally
 
 
 @admin.register(SelfMutual)
-class SelfMutualAdmin(ScopedAdmin):
+class SelfMutualAdmin(ScopedHistoryAdmin):
     branch_path = "member__branch"
     list_display = ["member", "cycle", "self_done", "mutual_done"]
 
 
 @admin.register(Tally)
-class TallyAdmin(ScopedAdmin):
+class TallyAdmin(ScopedHistoryAdmin):
     """The counts only; ballot sheets are not in the admin (nothing there could be linked to anyone anyway)."""
 
     list_display = ["branch", "cycle", "issued", "returned", "valid", "invalid", "mode", "is_closed"]
 
 
 @admin.register(Grade)
-class GradeAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class GradeAdmin(ScopedHistoryAdmin):
     """Grades with their change history (R5.4), read-only for the township reviewer."""
 
     list_display = ["member", "branch", "cycle", "grade", "decided_on"]
@@ -28,12 +27,12 @@ class GradeAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(ScopedAdmin):
+class FeedbackAdmin(ScopedHistoryAdmin):
     branch_path = "grade__branch"
     list_display = ["grade", "given_on", "means", "by"]
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ScopedAdmin):
+class FollowUpAdmin(ScopedHistoryAdmin):
     branch_path = "grade__branch"
     list_display = ["grade", "handling", "deadline"]

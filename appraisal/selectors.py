@@ -31,6 +31,8 @@ class TallyRow:
     counts: dict[str, int]  # grade value -> marks
     valid: int
     grade: Grade | None = None
+    feedback: object = None  # the grade's Feedback, or None (no failed lookups in templates)
+    follow_up: object = None  # the grade's FollowUp, or None
 
     @property
     def marked(self) -> int:
@@ -123,6 +125,8 @@ def grading_rows(*, cycle: Cycle, branch: Branch, tally: Tally | None = None) ->
     }
     for row in rows:
         row.grade = grades.get(row.member.pk)
+        row.feedback = getattr(row.grade, "feedback", None) if row.grade else None
+        row.follow_up = getattr(row.grade, "follow_up", None) if row.grade else None
     return rows
 
 
@@ -308,6 +312,31 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
             else Check("R5.9", Status.WARN, "尚无党员对支委会的评价", url)
         )
         result[b.pk] = out
+    return result
+
+
+def summary(*, cycle: Cycle, branches) -> dict[int, dict]:
+    """The township overview's columns: graded, 优秀, and the members' appraisal of the committee (R5.9). Two queries."""
+    ids = [b.pk for b in branches]
+    grades = {
+        r["branch"]: r
+        for r in Grade.objects.filter(cycle=cycle, branch__in=ids)
+        .values("branch")
+        .annotate(graded=Count("pk"), excellent=Count("pk", filter=Q(grade=GradeChoice.EXCELLENT)))
+        .order_by()
+    }
+    tallies = {t.branch_id: t for t in Tally.objects.filter(cycle=cycle, branch__in=ids)}
+    result = {}
+    for pk in ids:
+        g, t = grades.get(pk, {}), tallies.get(pk)
+        committee = ""
+        if t is not None and t.committee_marked:
+            committee = f"满意 {t.committee_satisfied}、基本满意 {t.committee_basic}、不满意 {t.committee_unsatisfied}"
+        result[pk] = {
+            "graded": g.get("graded", 0),
+            "excellent": g.get("excellent", 0),
+            "committee": committee,
+        }
     return result
 
 

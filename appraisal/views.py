@@ -76,6 +76,8 @@ def _ctx(request, branch, **extra):
 
 @login_required
 def appraisal_home(request):
+    if access.role_of(request.user) == "township" and not request.GET.get("branch"):
+        return redirect("appraisal_township")  # the reviewer starts from the township's view of all branches
     branch, cycle = _branch(request), _cycle()
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     return render(

@@ -113,3 +113,18 @@ def test_archive_fragment_has_tally_results_and_no_ballot_numbers_R7_2(cycle, wo
     assert "民主测评统计表" in html and "评议结果汇总表" in html
     assert "工作踏实肯干" in html and "电话" in html
     assert "票号" not in html and "第 1 张" not in html
+
+
+def test_summary_for_the_township_overview_R5_9(cycle, world, django_assert_num_queries):
+    gap = factories.world(members=2, township_=world.township, logins=False)
+    h.tally_by_ballots(world, cycle, ballots=4)
+    h.grade(world.members[0], cycle, G.EXCELLENT)
+    h.grade(world.members[1], cycle, G.QUALIFIED)
+    with django_assert_num_queries(2):
+        result = selectors.summary(cycle=cycle, branches=[world.branch, gap.branch])
+    assert result[world.branch.pk] == {
+        "graded": 2,
+        "excellent": 1,
+        "committee": "满意 4、基本满意 0、不满意 0",
+    }
+    assert result[gap.branch.pk] == {"graded": 0, "excellent": 0, "committee": ""}

@@ -177,7 +177,7 @@ def test_seventh_excellent_refused_where_the_cap_is_six_R5_5(cycle):
 @pytest.mark.django_db(transaction=True)
 def test_excellent_cap_holds_when_two_committee_members_save_at_once_R5_5():
     """Two threads, two connections, one place left under the cap: exactly one 优秀 is saved."""
-    cycle = factories.cycle_2018()
+    cycle = h.cycle_2018()
     w = factories.world(members=3, logins=False)  # 6 full members: cap 2
     h.tally_by_ballots(w, cycle)
     full = h.rated(w)
