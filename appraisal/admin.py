@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from meetings.admin import ScopedHistoryAdmin
+from branch.access import ScopedHistoryAdmin
 
 from .models import Feedback, FollowUp, Grade, SelfMutual, Tally
 

@@ -1,11 +1,9 @@
 """Admin for every meetings model, scoped by branch.access.ScopedAdmin (a reviewer reads their township only)."""
 
 from django.contrib import admin
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from branch.access import ScopedAdmin
+from branch.access import ScopedAdmin, ScopedHistoryAdmin
 
 from .models import (
     Meeting,
@@ -19,32 +17,8 @@ from .models import (
 )
 
 
-class NotFoundOutsideScope:
-    """A record outside the scope is a 404 (Django's admin would redirect to the index with a message)."""
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404
-
-
-class ScopedHistoryAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ScopedAdmin):
-    """History pages of a scoped model. simple-history falls back to the history rows of an object that
-    `get_queryset` hides, which would show another township's record: refuse that as a 404 first."""
-
-    def _guard(self, request, object_id):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._guard(request, object_id)
-        return super().history_view(request, object_id, extra_context=extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._guard(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
-
-
 @admin.register(RequiredMaterial)
-class RequiredMaterialAdmin(NotFoundOutsideScope, ScopedAdmin):
+class RequiredMaterialAdmin(ScopedAdmin):
     """The cycle's required materials (R1.2) belong to no branch: every reviewer may read them."""
 
     list_display = ("title", "cycle", "order")
@@ -64,7 +38,7 @@ class StudyAttendanceInline(admin.TabularInline):
 
 
 @admin.register(StudySession)
-class StudySessionAdmin(NotFoundOutsideScope, ScopedAdmin):
+class StudySessionAdmin(ScopedAdmin):
     branch_path = "branch"
     list_display = ("held_on", "branch", "form", "leader", "place")
     list_filter = ("cycle", "form", "branch__township", "branch")
