@@ -167,6 +167,13 @@ class ScopedAdmin(admin.ModelAdmin):
             return qs.filter(pk__in=visible.values("pk"))
         return qs.filter(**{f"{self.branch_path}__in": visible.values("pk")})
 
+    def get_object(self, request, object_id, from_field=None):
+        # Django's admin redirects to the index for a missing object; out of scope must look the same as absent: 404.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("不存在或无权查看")
+        return obj
+
     def _reviewer(self, request) -> bool:
         scope = scope_of(request.user)
         return scope is not None and scope.role == Role.TOWNSHIP
