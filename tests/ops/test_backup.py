@@ -147,6 +147,7 @@ def test_backup_written_on_sqlite_restores_on_this_engine(tmp_path):
         )
     source = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
     assert source["engine"] == "sqlite"
+    backup.wipe()  # this module's demo may be loaded: make the database freshly migrated again
 
     _restore(tmp_path / "s.json")
     here = _backup(tmp_path / "here.json")
