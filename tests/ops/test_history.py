@@ -184,3 +184,16 @@ def test_admin_history_page_is_scoped_to_the_reviewers_township(world, other_wor
         assert model_admin.history_view(request, str(world.members[0].pk)) == "页面"
     with pytest.raises(Http404):
         model_admin.history_view(request, str(other_world.members[0].pk))
+
+
+@pytest.mark.django_db
+def test_history_link_tag_shows_for_secretary_not_for_member(world, rf):
+    from django.template import Context, Template
+
+    tpl = Template("{% load ops %}{% history_link record %}")
+    member = world.members[0]
+    for user, shown in ((world.users["secretary"], True), (world.users["member"], False)):
+        request = rf.get("/")
+        request.user = user
+        html = tpl.render(Context({"request": request, "record": member}))
+        assert (f"/history/branch/member/{member.pk}/" in html) is shown
