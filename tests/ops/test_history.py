@@ -73,11 +73,6 @@ SCANNED = ("branch", "meetings", "appraisal", "rectification")
 BULK_METHODS = {"update", "bulk_update", "bulk_create", "_raw_delete"}
 # (file, model or receiver): (how many such calls, why a bulk write there is fine). Keep this short.
 ALLOWED = {
-    ("meetings/services/meeting.py", "Speech"): (
-        1,
-        "speeches_reorder moves rows to a temporary order out of the unique (meeting, order) pair; "
-        "the final order is then saved row by row, with history",
-    ),
     ("appraisal/services.py", "Tally"): (
         1,
         "grade_record bumps grade_version, a lock counter, not a tally figure, to serialise graders (R5.5)",
