@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from branch.access import ScopedAdmin
+from branch.access import ScopedAdmin, ScopedHistoryAdmin
 
 from .models import Feedback, FollowUp, Grade, SelfMutual, Tally
 
@@ -20,7 +19,7 @@ class TallyAdmin(ScopedAdmin):
 
 
 @admin.register(Grade)
-class GradeAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class GradeAdmin(ScopedHistoryAdmin):  # another township's history is a 404
     """Grades with their change history (R5.4), read-only for the township reviewer."""
 
     list_display = ["member", "branch", "cycle", "grade", "decided_on"]

@@ -196,10 +196,10 @@ def demo_users() -> dict:
     return {u.username: u for u in User.objects.all()}
 
 
-def move_second_branch_to_another_township():
-    """For the reviewer: 双山村 with all its records becomes another township's branch."""
+def move_main_branch_to_another_township():
+    """For the reviewer: 新义村, which has a record of every kind, becomes another township's branch."""
     other = services.township_create(name="外镇党委（测试）")
-    Branch.objects.filter(name="双山村党支部").update(township=other)
+    Branch.objects.filter(name="新义村党支部").update(township=other)
 
 
 def private_strings(scope: Scope) -> list[str]:
@@ -359,7 +359,7 @@ def test_role_reaches_nothing_outside_its_scope(demo, username):
     """Follow every link from the home page and try every URL pattern with out-of-scope ids: no 200, no 500."""
     users = demo_users()
     if username == "township":
-        move_second_branch_to_another_township()
+        move_main_branch_to_another_township()
     crawl = Crawl(users[username]).run()
     assert len(crawl.visited) > 1
     assert crawl.problems == [], "\n".join(crawl.problems)
