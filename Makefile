@@ -43,14 +43,19 @@ lint: deps
 worker: deps
 	$(PY) manage.py db_worker
 
-# Production: PostgreSQL through DATABASE_URL, gunicorn, whitenoise. See README.
+# Production: PostgreSQL through DATABASE_URL, gunicorn, whitenoise, the task worker beside it. See README 生产部署.
+WORKERS ?= 3
 serve-prod: deps
-	@test -n "$$DATABASE_URL" || (echo "请设置 DATABASE_URL（PostgreSQL）"; exit 1)
-	@test -n "$$DJANGO_SECRET_KEY" || (echo "请设置 DJANGO_SECRET_KEY"; exit 1)
+	@test -n "$$DATABASE_URL" || (echo "请设置 DATABASE_URL（PostgreSQL，例如 postgres://用户:密码@127.0.0.1:5432/xinyi）"; exit 1)
+	@test -n "$$DJANGO_SECRET_KEY" || (echo "请设置 DJANGO_SECRET_KEY（50 位以上的随机字符串）"; exit 1)
+	@test -n "$$DJANGO_ALLOWED_HOSTS" || (echo "请设置 DJANGO_ALLOWED_HOSTS（逗号分隔的域名）"; exit 1)
+	DJANGO_DEBUG=0 $(PY) manage.py check --deploy --fail-level WARNING
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput
-	DJANGO_DEBUG=0 $(PY) manage.py db_worker >/dev/null 2>&1 & \
-	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn xinyi.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
+	@DJANGO_DEBUG=0 $(PY) manage.py db_worker & WORKER=$$!; \
+	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  DJANGO_DEBUG=0 $(VENV)/bin/gunicorn xinyi.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	    --access-logfile - --error-logfile -
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,25 +1,25 @@
 from django.contrib import admin
 
-from branch.access import ScopedHistoryAdmin
+from branch.access import ScopedAdmin, ScopedHistoryAdmin
 
 from .models import Feedback, FollowUp, Grade, SelfMutual, Tally
 
 
 @admin.register(SelfMutual)
-class SelfMutualAdmin(ScopedHistoryAdmin):
+class SelfMutualAdmin(ScopedAdmin):
     branch_path = "member__branch"
     list_display = ["member", "cycle", "self_done", "mutual_done"]
 
 
 @admin.register(Tally)
-class TallyAdmin(ScopedHistoryAdmin):
+class TallyAdmin(ScopedAdmin):
     """The counts only; ballot sheets are not in the admin (nothing there could be linked to anyone anyway)."""
 
     list_display = ["branch", "cycle", "issued", "returned", "valid", "invalid", "mode", "is_closed"]
 
 
 @admin.register(Grade)
-class GradeAdmin(ScopedHistoryAdmin):
+class GradeAdmin(ScopedHistoryAdmin):  # another township's history is a 404
     """Grades with their change history (R5.4), read-only for the township reviewer."""
 
     list_display = ["member", "branch", "cycle", "grade", "decided_on"]
@@ -27,12 +27,12 @@ class GradeAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(ScopedHistoryAdmin):
+class FeedbackAdmin(ScopedAdmin):
     branch_path = "grade__branch"
     list_display = ["grade", "given_on", "means", "by"]
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ScopedHistoryAdmin):
+class FollowUpAdmin(ScopedAdmin):
     branch_path = "grade__branch"
     list_display = ["grade", "handling", "deadline"]

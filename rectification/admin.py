@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from branch.access import ScopedAdmin
+from branch.access import ScopedAdmin, ScopedHistoryAdmin
 
 from .models import (
     Commitment,
@@ -21,7 +20,7 @@ class ProgressInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class MeasureAdmin(ScopedHistoryAdmin):  # another township's history is a 404
     list_display = ["text", "branch", "responsible", "due_on", "status", "closed_on"]
     list_filter = ["cycle", "status"]
     list_select_related = ["branch", "responsible"]
@@ -42,7 +41,7 @@ class PublicityAdmin(ScopedAdmin):
 
 
 @admin.register(Filing)
-class FilingAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class FilingAdmin(ScopedHistoryAdmin):  # another township's history is a 404
     list_display = ["branch", "status", "filed_on", "times_filed", "reviewed_on"]
     list_filter = ["status"]
 

@@ -2,7 +2,9 @@
 
 What a backup holds, for every model of our four apps (found at run time, so models added later are covered):
 - every row, including the simple-history tables (their models live in the same apps);
-- the logins (auth.User with password hashes, auth.Group) and, through the apps, each login's Scope.
+- the logins (auth.User with password hashes, auth.Group) and, through the apps, each login's Scope;
+- the uploaded files the rows point at (FileField/ImageField: rectification photos, archive ZIPs), base64 under
+  "media.files", each with its sha256.
 What it leaves out, on purpose: contenttypes and permissions (migrations recreate them; a user's permissions and
 groups are written as natural keys, so ids of content types never matter), sessions, admin log entries,
 django-axes attempt/lockout logs and the task queue. Those are runtime state, not records.
@@ -17,6 +19,7 @@ of the same content have the same manifest whatever the engine, the row order or
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections import deque
@@ -26,6 +29,8 @@ from datetime import datetime
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
@@ -34,6 +39,8 @@ from django.utils import timezone
 FORMAT = "xinyi-backup"
 VERSION = 1
 OUR_APPS = ("branch", "meetings", "appraisal", "rectification", "xinyi")
+# Uploaded files (rectification photos, archive ZIPs) travel in the same file, base64, under this label.
+FILES = "media.files"
 
 
 class BackupError(Exception):
@@ -161,8 +168,47 @@ def _branch_querysets(branch) -> dict:
     return result
 
 
+def _file_names(data: dict[str, list[dict]]) -> set[str]:
+    """Names of the stored files that the kept rows point at (FileField / ImageField values)."""
+    by_label = {label_of(m): m for m in backup_models()}
+    names = set()
+    for label, records in data.items():
+        model = by_label.get(label)
+        if model is None:
+            continue
+        fields = [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        for record in records:
+            names.update(record["fields"][f] for f in fields if record["fields"].get(f))
+    return names
+
+
+def _files(names: set[str]) -> list[dict]:
+    records = []
+    for name in sorted(names):
+        if not default_storage.exists(name):
+            continue  # a row pointing at a lost file: the row is kept, the file cannot be
+        with default_storage.open(name, "rb") as fh:
+            content = fh.read()
+        records.append(
+            {
+                "pk": name,
+                "fields": {
+                    "sha256": hashlib.sha256(content).hexdigest(),
+                    "content": base64.b64encode(content).decode(),
+                },
+            }
+        )
+    return records
+
+
 def collect(*, branch=None) -> dict[str, list[dict]]:
     """Canonical records of the deployment (or of one branch), model label -> records sorted by pk."""
+    data = _collect_rows(branch=branch)
+    data[FILES] = _files(_file_names(data))
+    return data
+
+
+def _collect_rows(*, branch=None) -> dict[str, list[dict]]:
     User = get_user_model()
     if branch is None:
         return {label_of(m): _serialize(m, m._base_manager.all()) for m in backup_models()}
@@ -230,7 +276,7 @@ def read(path) -> dict:
     if expected != actual:
         broken = sorted(k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k))
         raise BackupError(f"备份文件已损坏：以下数据的校验和或条数不符：{', '.join(broken)}")
-    known = {label_of(m) for m in backup_models()}
+    known = {label_of(m) for m in backup_models()} | {FILES}
     unknown = sorted(set(data) - known)
     if unknown:
         raise BackupError(f"备份中有本程序不认识的数据：{', '.join(unknown)}（请用相同版本的程序恢复）")
@@ -316,12 +362,29 @@ def restore(document: dict, *, replace: bool = False) -> dict[str, int]:
         _clear_reference_rows()
         counts = {}
         for label, records in document["data"].items():
+            if label == FILES:
+                _restore_files(records)
+                counts[label] = len(records)
+                continue
             rows = [{"model": label, "pk": r["pk"], "fields": r["fields"]} for r in records]
             for obj in serializers.deserialize("python", rows):
                 obj.save()
             counts[label] = len(records)
         _reset_sequences(list(models_by_label.values()))
     return counts
+
+
+def _restore_files(records: list[dict]) -> None:
+    for record in records:
+        name = record["pk"]
+        content = base64.b64decode(record["fields"]["content"])
+        if hashlib.sha256(content).hexdigest() != record["fields"]["sha256"]:
+            raise BackupError(f"备份文件已损坏：附件 {name} 的校验和不符")
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:
+            raise BackupError(f"附件 {name} 无法按原名保存（存为了 {saved}）")
 
 
 def _reset_sequences(model_list) -> None:

@@ -11,6 +11,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from simple_history.utils import bulk_create_with_history
 
 from branch.models import Branch, CommitteePost, Cycle, Member
 
@@ -102,7 +103,7 @@ def study_session_record(
         StudyAttendance(session=session, member=m, present=False, absence_reason=reason.strip())
         for m, reason in absent.items()
     ]
-    StudyAttendance.objects.bulk_create(rows)
+    bulk_create_with_history(rows, StudyAttendance)  # one query, and each row's history (who recorded it)
     return session
 
 

@@ -15,6 +15,7 @@ BENCHES = [
     "tests.bench.bench_appraisal",  # R5
     "tests.bench.bench_rectification",  # R6
     "tests.bench.bench_overview",  # R7
+    "tests.bench.bench_ops",  # backup/restore
 ]
 
 
