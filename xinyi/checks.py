@@ -28,6 +28,9 @@ class StepModule:
     archive_template: str  # templates/<app>/archive_<part>.html
 
 
+# Rules of the whole cycle, evaluated here only.
+XINYI_RULES = frozenset({"R0.1"})
+
 # In the order the plan runs them.
 REGISTRY = [
     StepModule(
@@ -192,7 +195,8 @@ def evaluate(
         if step_checks is None:
             continue
         for branch_id, checks in step_checks(cycle=cycle, branches=branches).items():
-            result.setdefault(branch_id, []).extend(checks)
+            # R0.1 is the whole cycle's rule and is evaluated above; a step's own R0.1 line would say it twice.
+            result.setdefault(branch_id, []).extend(c for c in checks if c.rule not in XINYI_RULES)
     return result
 
 
