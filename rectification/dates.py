@@ -1,0 +1,60 @@
+"""The calendar of rectification: everything counts from the day the meeting was held.
+
+- the half-year report (R6.4) is due six months after the meeting;
+- quarter n (R6.5) is the n-th three months after the meeting: quarter 1 starts on the meeting day;
+- "today" for a cycle is clamped to the end of the rectification year (31 December of the year after the cycle's year),
+  so that the 2018 demo cycle is seen as it stood at the end of 2019 and not judged by a later calendar.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from django.utils import timezone
+
+from branch.models import Branch, Cycle
+
+STALE_DAYS = 90
+
+
+def add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def half_year_due(held_on: date) -> date:
+    return add_months(held_on, 6)
+
+
+def quarter_start(held_on: date, quarter: int) -> date:
+    return add_months(held_on, 3 * (quarter - 1))
+
+
+def quarter_end(held_on: date, quarter: int) -> date:
+    return date.fromordinal(add_months(held_on, 3 * quarter).toordinal() - 1)
+
+
+def quarters_started(held_on: date, day: date) -> list[int]:
+    return [q for q in (1, 2, 3, 4) if quarter_start(held_on, q) <= day]
+
+
+def period_end(cycle: Cycle) -> date:
+    return date(cycle.year + 1, 12, 31)
+
+
+def today_for(cycle: Cycle, today: date | None = None) -> date:
+    """The day pages judge a cycle on: today, but no later than the end of its rectification year."""
+    return min(today or timezone.localdate(), period_end(cycle))
+
+
+def meeting_held_on(*, cycle: Cycle, branch: Branch) -> date | None:
+    """The day the 组织生活会 was held (meetings.Meeting), or None before it is recorded."""
+    from meetings.models import Meeting
+
+    return (
+        Meeting.objects.filter(cycle=cycle, branch=branch, held_on__isnull=False)
+        .values_list("held_on", flat=True)
+        .first()
+    )

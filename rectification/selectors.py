@@ -1,0 +1,460 @@
+"""Every read of rectification (R6) that a page, a PDF, the township view, the rule checks or the archive needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Max, Min, Prefetch, QuerySet
+from django.urls import reverse
+
+from branch.checks import Check, Status
+from branch.models import Branch, Cycle, Member
+from meetings.models import Meeting, Problem, Talk
+
+from .dates import STALE_DAYS, half_year_due, quarter_end, quarter_start, quarters_started, today_for
+from .models import (
+    Commitment,
+    Correction,
+    Filing,
+    HalfYearReport,
+    Measure,
+    ProgressEntry,
+    Publicity,
+    QuarterlyReport,
+)
+
+OVERDUE_LABEL = "逾期"
+
+
+def display_status(measure: Measure, day: date) -> str:
+    """未开始 / 推进中 / 已完成, or 逾期 when past due and not done."""
+    if measure.is_overdue_on(day):
+        return OVERDUE_LABEL
+    return measure.get_status_display()
+
+
+def last_activity(measure: Measure) -> date:
+    """The last progress entry, or the day the measure was set (needs the `last_progress` annotation)."""
+    return max(d for d in (measure.last_progress, measure.created_on) if d)
+
+
+def is_stale(measure: Measure, day: date) -> bool:
+    """R6.6: an open measure with no progress for 90 days."""
+    return not measure.is_done and (day - last_activity(measure)).days >= STALE_DAYS
+
+
+def measures(*, cycle: Cycle, branch: Branch) -> QuerySet[Measure]:
+    return (
+        Measure.objects.filter(cycle=cycle, branch=branch)
+        .select_related("responsible")
+        .annotate(last_progress=Max("progress__done_on"))
+        .prefetch_related(
+            Prefetch("problems", queryset=Problem.objects.select_related("member")),
+            Prefetch("talks", queryset=Talk.objects.select_related("by", "with_member")),
+        )
+        .order_by("due_on", "pk")
+    )
+
+
+def measure_rows(*, cycle: Cycle, branch: Branch, day: date) -> list[dict]:
+    return [
+        {
+            "measure": m,
+            "status": display_status(m, day),
+            "overdue": m.is_overdue_on(day),
+            "stale": is_stale(m, day),
+        }
+        for m in measures(cycle=cycle, branch=branch)
+    ]
+
+
+def measure_detail(*, measure_id: int, branch: Branch) -> Measure:
+    return (
+        Measure.objects.filter(branch=branch)
+        .select_related("responsible", "cycle")
+        .annotate(last_progress=Max("progress__done_on"))
+        .prefetch_related(
+            Prefetch("progress", queryset=ProgressEntry.objects.select_related("recorded_by")),
+            Prefetch("problems", queryset=Problem.objects.select_related("member")),
+            Prefetch("talks", queryset=Talk.objects.select_related("by", "with_member")),
+            "corrections",
+        )
+        .get(pk=measure_id)
+    )
+
+
+def problems_to_aim_at(*, cycle: Cycle, branch: Branch) -> QuerySet[Problem]:
+    return (
+        Problem.objects.filter(cycle=cycle, branch=branch).select_related("member").order_by("member", "pk")
+    )
+
+
+def opinions_to_aim_at(*, cycle: Cycle, branch: Branch) -> QuerySet[Talk]:
+    """Talks in which opinions were heard (R2.2): those are what a measure may answer."""
+    return (
+        Talk.objects.filter(cycle=cycle, branch=branch)
+        .exclude(opinions_on_branch="", opinions_on_committee="")
+        .select_related("by", "with_member")
+        .order_by("held_on", "pk")
+    )
+
+
+def commitments(*, cycle: Cycle, branch: Branch) -> QuerySet[Commitment]:
+    return (
+        Commitment.objects.filter(cycle=cycle, member__branch=branch)
+        .select_related("member")
+        .order_by("member__name", "due_on", "pk")
+    )
+
+
+def publicity(*, cycle: Cycle, branch: Branch) -> list[Publicity]:
+    return list(Publicity.objects.filter(cycle=cycle, branch=branch).order_by("published_on", "pk"))
+
+
+def filing(*, cycle: Cycle, branch: Branch) -> Filing | None:
+    return Filing.objects.filter(cycle=cycle, branch=branch).select_related("reviewed_by").first()
+
+
+def corrections(*, cycle: Cycle, branch: Branch) -> list[Correction]:
+    return list(
+        Correction.objects.filter(cycle=cycle, branch=branch)
+        .select_related("measure")
+        .order_by("issued_on", "pk")
+    )
+
+
+# ---------------------------------------------------------------- R6.4 half-year report
+
+
+@dataclass
+class HalfYear:
+    held_on: date | None
+    due_on: date | None
+    report: HalfYearReport | None
+    days_left: int | None  # negative: late
+
+    @property
+    def days_late(self) -> int:
+        return -self.days_left if self.days_left and self.days_left < 0 else 0
+
+    @property
+    def on_time(self) -> bool:
+        return self.report is not None and self.due_on is not None and self.report.reported_on <= self.due_on
+
+
+def half_year(*, cycle: Cycle, branch: Branch, day: date, held_on: date | None) -> HalfYear:
+    report = HalfYearReport.objects.filter(cycle=cycle, branch=branch).first()
+    due = half_year_due(held_on) if held_on else None
+    return HalfYear(held_on, due, report, (due - day).days if due else None)
+
+
+def half_year_progress(*, cycle: Cycle, branch: Branch, until: date) -> list[dict]:
+    """The half-year report is generated from the entries (R0.4: no essays): each measure with its steps up to a day."""
+    rows = []
+    for m in measures(cycle=cycle, branch=branch).prefetch_related(
+        Prefetch(
+            "progress", queryset=ProgressEntry.objects.filter(done_on__lte=until).order_by("done_on", "pk")
+        )
+    ):
+        done = m.closed_on is not None and m.closed_on <= until
+        rows.append(
+            {
+                "measure": m,
+                "steps": list(m.progress.all()),
+                "done": done,
+                "status": "已完成" if done else ("逾期" if m.due_on < until else "推进中"),
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- R6.5 quarterly grid
+
+
+@dataclass
+class QuarterCell:
+    quarter: int
+    starts: date
+    started: bool
+    report: QuarterlyReport | None
+
+    @property
+    def missing(self) -> bool:
+        return self.started and self.report is None
+
+
+@dataclass
+class QuarterRow:
+    member: Member
+    commitments: list[Commitment]
+    cells: list[QuarterCell] = field(default_factory=list)
+
+
+def quarterly_grid(*, cycle: Cycle, branch: Branch, day: date, held_on: date | None) -> list[QuarterRow]:
+    """Members with a commitment × quarters after the meeting; a started quarter with no report is missing."""
+    by_member: dict[int, QuarterRow] = {}
+    for c in commitments(cycle=cycle, branch=branch):
+        by_member.setdefault(c.member_id, QuarterRow(c.member, [])).commitments.append(c)
+    reports = {
+        (r.member_id, r.quarter): r
+        for r in QuarterlyReport.objects.filter(cycle=cycle, member__branch=branch)
+    }
+    for row in by_member.values():
+        for q in QuarterlyReport.QUARTERS:
+            starts = quarter_start(held_on, q) if held_on else None
+            row.cells.append(
+                QuarterCell(q, starts, bool(starts and starts <= day), reports.get((row.member.pk, q)))
+            )
+    return sorted(by_member.values(), key=lambda r: r.member.name)
+
+
+def quarter_headers(held_on: date | None) -> list[dict]:
+    if held_on is None:
+        return [{"quarter": q, "starts": None, "ends": None} for q in QuarterlyReport.QUARTERS]
+    return [
+        {"quarter": q, "starts": quarter_start(held_on, q), "ends": quarter_end(held_on, q)}
+        for q in QuarterlyReport.QUARTERS
+    ]
+
+
+def my_rectification(*, cycle: Cycle, member: Member, day: date) -> dict:
+    """For /me/: the member's commitments and which quarters still wait for their report."""
+    held_on = meeting_dates(cycle=cycle, branches=[member.branch]).get(member.branch_id)
+    mine = list(Commitment.objects.filter(cycle=cycle, member=member).order_by("due_on", "pk"))
+    reports = {r.quarter: r for r in QuarterlyReport.objects.filter(cycle=cycle, member=member)}
+    quarters = []
+    if held_on and mine:
+        for q in quarters_started(held_on, day):
+            quarters.append({"quarter": q, "starts": quarter_start(held_on, q), "report": reports.get(q)})
+    return {"commitments": mine, "quarters": quarters, "held_on": held_on}
+
+
+# ---------------------------------------------------------------- all branches at once (township view, checks)
+
+
+def meeting_dates(*, cycle: Cycle, branches) -> dict[int, date]:
+    return dict(
+        Meeting.objects.filter(cycle=cycle, branch__in=branches, held_on__isnull=False).values_list(
+            "branch_id", "held_on"
+        )
+    )
+
+
+@dataclass
+class BranchRectification:
+    branch: Branch
+    held_on: date | None
+    measures: list[Measure] = field(default_factory=list)
+    filing: Filing | None = None
+    public_on: date | None = None
+    half_year: HalfYearReport | None = None
+    corrections: list[Correction] = field(default_factory=list)
+    committed_members: set[int] = field(default_factory=set)
+    reports: set[tuple[int, int]] = field(default_factory=set)  # (member id, quarter)
+    day: date | None = None
+
+    @property
+    def overdue(self) -> list[Measure]:
+        return [m for m in self.measures if m.is_overdue_on(self.day)]
+
+    @property
+    def stale(self) -> list[Measure]:
+        return [m for m in self.measures if is_stale(m, self.day)]
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for m in self.measures if m.is_done)
+
+    @property
+    def nothing_filed(self) -> bool:
+        return self.filing is None
+
+    @property
+    def open_corrections(self) -> list[Correction]:
+        return [c for c in self.corrections if not c.is_answered]
+
+    @property
+    def half_year_due(self) -> date | None:
+        return half_year_due(self.held_on) if self.held_on else None
+
+    @property
+    def missing_quarterly(self) -> int:
+        if not self.held_on:
+            return 0
+        started = quarters_started(self.held_on, self.day)
+        return sum(1 for m in self.committed_members for q in started if (m, q) not in self.reports)
+
+    def status_rows(self) -> list[dict]:
+        return [
+            {"measure": m, "status": display_status(m, self.day), "overdue": m.is_overdue_on(self.day)}
+            for m in self.measures
+        ]
+
+
+def branches_rectification(*, cycle: Cycle, branches, day: date) -> dict[int, BranchRectification]:
+    """Everything R6 of many branches in a fixed number of queries (7), whatever their number."""
+    branches = list(branches)
+    ids = [b.pk for b in branches]
+    held = meeting_dates(cycle=cycle, branches=ids)
+    out = {b.pk: BranchRectification(branch=b, held_on=held.get(b.pk), day=day) for b in branches}
+    for m in (
+        Measure.objects.filter(cycle=cycle, branch_id__in=ids)
+        .select_related("responsible")
+        .annotate(last_progress=Max("progress__done_on"))
+        .order_by("due_on", "pk")
+    ):
+        out[m.branch_id].measures.append(m)
+    for f in Filing.objects.filter(cycle=cycle, branch_id__in=ids):
+        out[f.branch_id].filing = f
+    for branch_id, first in (
+        Publicity.objects.filter(cycle=cycle, branch_id__in=ids)
+        .values("branch_id")
+        .annotate(first=Min("published_on"))
+        .values_list("branch_id", "first")
+    ):
+        out[branch_id].public_on = first
+    for r in HalfYearReport.objects.filter(cycle=cycle, branch_id__in=ids):
+        out[r.branch_id].half_year = r
+    for c in Correction.objects.filter(cycle=cycle, branch_id__in=ids).select_related("measure"):
+        out[c.branch_id].corrections.append(c)
+    for branch_id, member_id in Commitment.objects.filter(
+        cycle=cycle, member__branch_id__in=ids, member__left_on__isnull=True
+    ).values_list("member__branch_id", "member_id"):
+        out[branch_id].committed_members.add(member_id)
+    for branch_id, member_id, quarter in QuarterlyReport.objects.filter(
+        cycle=cycle, member__branch_id__in=ids
+    ).values_list("member__branch_id", "member_id", "quarter"):
+        out[branch_id].reports.add((member_id, quarter))
+    return out
+
+
+def township_view(*, cycle: Cycle, township, day: date) -> list[BranchRectification]:
+    branches = Branch.objects.filter(township=township).order_by("name")
+    return list(branches_rectification(cycle=cycle, branches=branches, day=day).values())
+
+
+# ---------------------------------------------------------------- rule checks (R6.1–R6.6)
+
+
+def checks(*, cycle: Cycle, branches, day: date | None = None) -> dict[int, list[Check]]:
+    day = today_for(cycle, day)
+    data = branches_rectification(cycle=cycle, branches=branches, day=day)
+    url = _url("rectification:measure_list")
+    return {pk: _branch_checks(r, url) for pk, r in data.items()}
+
+
+def _url(name: str) -> str:
+    try:
+        return reverse(name)
+    except Exception:  # noqa: BLE001 — pages may be mounted elsewhere; a check without a link is still a check
+        return ""
+
+
+def _branch_checks(r: BranchRectification, url: str) -> list[Check]:
+    results = []
+    if not r.held_on:
+        reason = "组织生活会尚未召开，整改从会后开始"
+        return [
+            Check(rule, Status.WARN, reason, url) for rule in ("R6.1", "R6.2", "R6.3", "R6.4", "R6.5", "R6.6")
+        ]
+    # R6.1 measures and commitments
+    if not r.measures:
+        results.append(Check("R6.1", Status.FAIL, "尚未制定整改措施", url))
+    elif not r.committed_members:
+        results.append(
+            Check("R6.1", Status.WARN, f"整改措施 {len(r.measures)} 条，党员尚未作出整改承诺", url)
+        )
+    else:
+        results.append(
+            Check(
+                "R6.1",
+                Status.PASS,
+                f"整改措施 {len(r.measures)} 条，{len(r.committed_members)} 名党员作出承诺",
+                url,
+            )
+        )
+    # R6.2 public and filed
+    if not r.public_on:
+        results.append(Check("R6.2", Status.FAIL, "整改措施尚未向党员群众公开", url))
+    elif r.filing is None:
+        results.append(Check("R6.2", Status.FAIL, "整改措施已公开，尚未向镇党委报备", url))
+    elif r.filing.status == Filing.Status.ACKNOWLEDGED:
+        results.append(
+            Check("R6.2", Status.PASS, f"已公开并报备，镇党委已审阅（{r.filing.reviewed_on:%Y-%m-%d}）", url)
+        )
+    else:
+        results.append(Check("R6.2", Status.WARN, f"报备状态：{r.filing.get_status_display()}", url))
+    # R6.3 the secretary answers for the measures: every one on time
+    overdue = r.overdue
+    if overdue:
+        results.append(Check("R6.3", Status.FAIL, f"{len(overdue)} 条整改措施逾期未完成", url))
+    elif r.measures:
+        results.append(
+            Check("R6.3", Status.PASS, f"已完成 {r.done_count} / {len(r.measures)} 条，无逾期", url)
+        )
+    else:
+        results.append(Check("R6.3", Status.WARN, "没有可跟踪的整改措施", url))
+    # R6.4 the half-year report
+    due = r.half_year_due
+    if r.half_year and r.half_year.reported_on <= due:
+        results.append(
+            Check(
+                "R6.4",
+                Status.PASS,
+                f"半年通报于 {r.half_year.reported_on:%Y-%m-%d}（期限 {due:%Y-%m-%d}）",
+                url,
+            )
+        )
+    elif r.half_year:
+        results.append(Check("R6.4", Status.WARN, f"半年通报晚于期限 {due:%Y-%m-%d}", url))
+    elif r.day > due:
+        results.append(Check("R6.4", Status.FAIL, f"半年通报已过期限 {due:%Y-%m-%d}，尚未通报", url))
+    else:
+        results.append(
+            Check("R6.4", Status.WARN, f"半年通报期限 {due:%Y-%m-%d}，还有 {(due - r.day).days} 天", url)
+        )
+    # R6.5 quarterly reports by members with commitments
+    missing = r.missing_quarterly
+    if missing:
+        results.append(Check("R6.5", Status.FAIL, f"缺少 {missing} 份党员季度承诺兑现报告", url))
+    elif r.committed_members:
+        results.append(Check("R6.5", Status.PASS, "作出承诺的党员均已按季度报告", url))
+    else:
+        results.append(Check("R6.5", Status.WARN, "没有作出承诺的党员", url))
+    # R6.6 stalled rectification and the township's corrections
+    stale, open_ = r.stale, r.open_corrections
+    if open_:
+        results.append(Check("R6.6", Status.FAIL, f"镇党委批评纠正意见 {len(open_)} 条待答复", url))
+    elif stale:
+        results.append(Check("R6.6", Status.WARN, f"{len(stale)} 条整改措施 {STALE_DAYS} 天无进展", url))
+    else:
+        results.append(Check("R6.6", Status.PASS, "整改没有停滞，批评纠正均已答复", url))
+    return results
+
+
+# ---------------------------------------------------------------- archive (R7.2)
+
+
+def archive_context(*, cycle: Cycle, branch: Branch) -> dict:
+    day = today_for(cycle)
+    held_on = meeting_dates(cycle=cycle, branches=[branch.pk]).get(branch.pk)
+    rows = measure_rows(cycle=cycle, branch=branch, day=day)
+    progress = list(
+        ProgressEntry.objects.filter(measure__cycle=cycle, measure__branch=branch)
+        .select_related("measure")
+        .order_by("done_on", "pk")
+    )
+    return {
+        "rect_day": day,
+        "rect_held_on": held_on,
+        "rect_measures": rows,
+        "rect_commitments": list(commitments(cycle=cycle, branch=branch)),
+        "rect_publicity": publicity(cycle=cycle, branch=branch),
+        "rect_filing": filing(cycle=cycle, branch=branch),
+        "rect_progress": progress,
+        "rect_half_year": half_year(cycle=cycle, branch=branch, day=day, held_on=held_on),
+        "rect_quarter_headers": quarter_headers(held_on),
+        "rect_quarterly": quarterly_grid(cycle=cycle, branch=branch, day=day, held_on=held_on),
+        "rect_corrections": corrections(cycle=cycle, branch=branch),
+    }

@@ -1,0 +1,368 @@
+"""Every write of rectification (R6). Each refuses bad input with a Chinese message and saves nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from branch.models import Branch, Cycle, Member, Township
+from meetings.models import Problem, Talk
+
+from .dates import meeting_held_on, quarter_start
+from .models import (
+    Commitment,
+    Correction,
+    Filing,
+    HalfYearReport,
+    Measure,
+    ProgressEntry,
+    Publicity,
+    QuarterlyReport,
+)
+
+
+def _held_on_or_refuse(*, cycle: Cycle, branch: Branch) -> date:
+    held_on = meeting_held_on(cycle=cycle, branch=branch)
+    if held_on is None:
+        raise ValidationError("组织生活会尚未登记召开日期，整改工作从会后开始")
+    return held_on
+
+
+def _not_in_future(day: date, field: str, today: date | None) -> None:
+    if day > (today or timezone.localdate()):
+        raise ValidationError({field: "日期不能晚于今天"})
+
+
+# ---------------------------------------------------------------- R6.1 measures and commitments
+
+
+@transaction.atomic
+def measure_create(
+    *,
+    cycle: Cycle,
+    branch: Branch,
+    text: str,
+    responsible: Member,
+    due_on: date,
+    problems: Iterable[Problem] = (),
+    talks: Iterable[Talk] = (),
+    created_on: date | None = None,
+) -> Measure:
+    """R6.1: a measure is aimed at one or more problems (R3) or opinions heard in talks (R2.2)."""
+    problems, talks = list(problems), list(talks)
+    held_on = _held_on_or_refuse(cycle=cycle, branch=branch)
+    errors = {}
+    if not problems and not talks:
+        errors["problems"] = "整改措施必须针对至少一个查摆出的问题或谈心谈话中的意见（R6.1）"
+    if any(p.branch_id != branch.pk or p.cycle_id != cycle.pk for p in problems):
+        errors["problems"] = "所选问题不属于本支部本年度"
+    if any(t.branch_id != branch.pk or t.cycle_id != cycle.pk for t in talks):
+        errors["talks"] = "所选谈话不属于本支部本年度"
+    if due_on < held_on:
+        errors["due_on"] = f"完成时限不能早于组织生活会召开日期（{held_on:%Y-%m-%d}）"
+    if responsible.branch_id != branch.pk:
+        errors["responsible"] = "责任人不是本支部党员"
+    if errors:
+        raise ValidationError(errors)
+    measure = Measure(
+        cycle=cycle,
+        branch=branch,
+        text=text.strip(),
+        responsible=responsible,
+        due_on=due_on,
+        created_on=created_on or max(held_on, min(timezone.localdate(), due_on)),
+    )
+    measure.full_clean()
+    measure.save()
+    measure.problems.set(problems)
+    measure.talks.set(talks)
+    return measure
+
+
+@transaction.atomic
+def measure_progress(
+    *, measure: Measure, done_on: date, text: str, by=None, today: date | None = None
+) -> ProgressEntry:
+    """R6.3: a dated step; a closed measure takes no more progress."""
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    if measure.is_done:
+        raise ValidationError("该整改措施已完成销号，不能再登记进展")
+    _not_in_future(done_on, "done_on", today)
+    held_on = _held_on_or_refuse(cycle=measure.cycle, branch=measure.branch)
+    if done_on < held_on:
+        raise ValidationError({"done_on": f"进展日期不能早于组织生活会召开日期（{held_on:%Y-%m-%d}）"})
+    entry = ProgressEntry(measure=measure, done_on=done_on, text=text.strip(), recorded_by=by)
+    entry.full_clean()
+    entry.save()
+    if measure.status == Measure.Status.NOT_STARTED:
+        measure.status = Measure.Status.IN_PROGRESS
+        measure.save(update_fields=["status"])
+    return entry
+
+
+@transaction.atomic
+def measure_close(
+    *, measure: Measure, closed_on: date, evidence: str, photo=None, today: date | None = None
+) -> Measure:
+    """R6.1 "兑现一条": closing a measure states what changed (short text, optional photo)."""
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    if measure.is_done:
+        raise ValidationError("该整改措施已经完成销号")
+    if not evidence.strip():
+        raise ValidationError({"evidence": "请简要写明整改成效"})
+    _not_in_future(closed_on, "closed_on", today)
+    last = measure.progress.order_by("-done_on").values_list("done_on", flat=True).first()
+    if last and closed_on < last:
+        raise ValidationError({"closed_on": f"完成日期不能早于最后一次进展（{last:%Y-%m-%d}）"})
+    held_on = _held_on_or_refuse(cycle=measure.cycle, branch=measure.branch)
+    if closed_on < held_on:
+        raise ValidationError({"closed_on": "完成日期不能早于组织生活会召开日期"})
+    measure.status = Measure.Status.DONE
+    measure.closed_on = closed_on
+    measure.evidence = evidence.strip()
+    if photo:
+        measure.photo = photo
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def commitment_create(*, cycle: Cycle, member: Member, text: str, due_on: date) -> Commitment:
+    """R6.1: a member's commitment, what and by when (not before the meeting)."""
+    held_on = _held_on_or_refuse(cycle=cycle, branch=member.branch)
+    if not member.is_active:
+        raise ValidationError({"member": "该党员已不在本支部"})
+    if due_on < held_on:
+        raise ValidationError({"due_on": f"兑现时限不能早于组织生活会召开日期（{held_on:%Y-%m-%d}）"})
+    commitment = Commitment(cycle=cycle, member=member, text=text.strip(), due_on=due_on)
+    commitment.full_clean()
+    commitment.save()
+    return commitment
+
+
+# ---------------------------------------------------------------- R6.2 public and filed
+
+
+@transaction.atomic
+def publicity_record(
+    *, cycle: Cycle, branch: Branch, published_on: date, means: str, note: str = "", today: date | None = None
+) -> Publicity:
+    """R6.2: the measures are made public to members and the masses."""
+    if not Measure.objects.filter(cycle=cycle, branch=branch).exists():
+        raise ValidationError("还没有整改措施，无可公开的内容")
+    held_on = _held_on_or_refuse(cycle=cycle, branch=branch)
+    if published_on < held_on:
+        raise ValidationError({"published_on": "公开日期不能早于组织生活会召开日期"})
+    _not_in_future(published_on, "published_on", today)
+    publicity = Publicity(
+        cycle=cycle, branch=branch, published_on=published_on, means=means, note=note.strip()
+    )
+    publicity.full_clean()
+    publicity.save()
+    return publicity
+
+
+@transaction.atomic
+def filing_submit(*, cycle: Cycle, branch: Branch, filed_on: date, today: date | None = None) -> Filing:
+    """R6.2: file the measures with the township; only measures already made public are filed.
+
+    A returned filing is filed again once the branch has answered the township's comment.
+    """
+    if not Measure.objects.filter(cycle=cycle, branch=branch).exists():
+        raise ValidationError("还没有整改措施，无可报备的内容")
+    first_public = (
+        Publicity.objects.filter(cycle=cycle, branch=branch)
+        .order_by("published_on")
+        .values_list("published_on", flat=True)
+        .first()
+    )
+    if first_public is None:
+        raise ValidationError("整改措施尚未向党员群众公开（没有公开日期），请先登记公开情况再报备（R6.2）")
+    if filed_on < first_public:
+        raise ValidationError({"filed_on": f"报备日期不能早于公开日期（{first_public:%Y-%m-%d}）"})
+    _not_in_future(filed_on, "filed_on", today)
+    filing = Filing.objects.select_for_update().filter(cycle=cycle, branch=branch).first()
+    if filing is None:
+        filing = Filing(cycle=cycle, branch=branch, filed_on=filed_on)
+    elif filing.status == Filing.Status.RETURNED:
+        raise ValidationError("镇党委退回了报备，请先答复镇党委的意见，再重新报备")
+    elif filing.status in (Filing.Status.FILED, Filing.Status.ACKNOWLEDGED):
+        raise ValidationError("整改措施已经报备，无需重复报备")
+    else:
+        filing.status = Filing.Status.FILED
+        filing.filed_on = filed_on
+        filing.times_filed += 1
+    filing.full_clean()
+    filing.save()
+    return filing
+
+
+def _township_reviews(filing_branch: Branch, township: Township) -> None:
+    if filing_branch.township_id != township.pk:
+        raise ValidationError("只能审阅本镇党委所辖党支部的报备")
+
+
+@transaction.atomic
+def filing_acknowledge(*, filing: Filing, township: Township, on: date, by=None) -> Filing:
+    filing = Filing.objects.select_for_update().select_related("branch").get(pk=filing.pk)
+    _township_reviews(filing.branch, township)
+    if filing.status != Filing.Status.FILED:
+        raise ValidationError("只能审阅待审阅的报备")
+    if on < filing.filed_on:
+        raise ValidationError({"reviewed_on": "审阅日期不能早于报备日期"})
+    filing.status = Filing.Status.ACKNOWLEDGED
+    filing.reviewed_on, filing.reviewed_by = on, by
+    filing.full_clean()
+    filing.save()
+    return filing
+
+
+@transaction.atomic
+def filing_return(*, filing: Filing, township: Township, on: date, comment: str, by=None) -> Filing:
+    """The township sends the filing back with a comment the branch must answer."""
+    filing = Filing.objects.select_for_update().select_related("branch").get(pk=filing.pk)
+    _township_reviews(filing.branch, township)
+    if filing.status != Filing.Status.FILED:
+        raise ValidationError("只能退回待审阅的报备")
+    if not comment.strip():
+        raise ValidationError({"comment": "退回时请写明意见"})
+    if on < filing.filed_on:
+        raise ValidationError({"reviewed_on": "审阅日期不能早于报备日期"})
+    filing.status = Filing.Status.RETURNED
+    filing.reviewed_on, filing.reviewed_by = on, by
+    filing.comment = comment.strip()
+    filing.answer, filing.answered_on = "", None
+    filing.full_clean()
+    filing.save()
+    return filing
+
+
+@transaction.atomic
+def filing_answer(*, filing: Filing, on: date, answer: str) -> Filing:
+    """The branch answers the township's comment; then it files again."""
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    if filing.status != Filing.Status.RETURNED:
+        raise ValidationError("只有被退回的报备需要答复")
+    if not answer.strip():
+        raise ValidationError({"answer": "请填写对镇党委意见的答复"})
+    if filing.reviewed_on and on < filing.reviewed_on:
+        raise ValidationError({"answered_on": "答复日期不能早于退回日期"})
+    filing.status = Filing.Status.ANSWERED
+    filing.answer, filing.answered_on = answer.strip(), on
+    filing.full_clean()
+    filing.save()
+    return filing
+
+
+# ---------------------------------------------------------------- R6.4, R6.5 reports over time
+
+
+@transaction.atomic
+def half_year_report_record(
+    *, cycle: Cycle, branch: Branch, reported_on: date, means: str, note: str = "", today: date | None = None
+) -> HalfYearReport:
+    """R6.4: the committee tells members and the masses how rectification went (due six months after the meeting).
+
+    A late report is still recorded (better late than never); the rule check shows it as late.
+    """
+    held_on = _held_on_or_refuse(cycle=cycle, branch=branch)
+    if reported_on < held_on:
+        raise ValidationError({"reported_on": "通报日期不能早于组织生活会召开日期"})
+    _not_in_future(reported_on, "reported_on", today)
+    if HalfYearReport.objects.filter(cycle=cycle, branch=branch).exists():
+        raise ValidationError("本年度的半年整改情况通报已经登记")
+    report = HalfYearReport(
+        cycle=cycle, branch=branch, reported_on=reported_on, means=means, note=note.strip()
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def quarterly_report_record(
+    *,
+    cycle: Cycle,
+    member: Member,
+    quarter: int,
+    reported_on: date,
+    venue: str,
+    kept: str,
+    by=None,
+    today: date | None = None,
+) -> QuarterlyReport:
+    """R6.5: a member's quarterly report on their commitments; a quarter that has not started takes no report."""
+    held_on = _held_on_or_refuse(cycle=cycle, branch=member.branch)
+    if quarter not in QuarterlyReport.QUARTERS:
+        raise ValidationError({"quarter": "季度应为会后第1至第4季度"})
+    starts = quarter_start(held_on, quarter)
+    if starts > (today or timezone.localdate()):
+        raise ValidationError({"quarter": f"会后第{quarter}季度（{starts:%Y-%m-%d}起）尚未开始"})
+    if reported_on < starts:
+        raise ValidationError({"reported_on": f"报告日期不能早于该季度开始日期（{starts:%Y-%m-%d}）"})
+    _not_in_future(reported_on, "reported_on", today)
+    if not Commitment.objects.filter(cycle=cycle, member=member).exists():
+        raise ValidationError({"member": "该党员没有整改承诺，无需报告兑现情况"})
+    if QuarterlyReport.objects.filter(cycle=cycle, member=member, quarter=quarter).exists():
+        raise ValidationError({"quarter": f"{member}会后第{quarter}季度的报告已经登记"})
+    report = QuarterlyReport(
+        cycle=cycle,
+        member=member,
+        quarter=quarter,
+        reported_on=reported_on,
+        venue=venue,
+        kept=kept.strip(),
+        recorded_by=by,
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+# ---------------------------------------------------------------- R6.6 the township corrects
+
+
+@transaction.atomic
+def correction_issue(
+    *,
+    cycle: Cycle,
+    branch: Branch,
+    township: Township,
+    issued_on: date,
+    text: str,
+    measure: Measure | None = None,
+    by=None,
+) -> Correction:
+    """R6.6: the township criticises and corrects a branch whose rectification is perfunctory or stalls."""
+    if branch.township_id != township.pk:
+        raise ValidationError("只能对本镇党委所辖党支部提出批评纠正")
+    if measure is not None and (measure.branch_id != branch.pk or measure.cycle_id != cycle.pk):
+        raise ValidationError({"measure": "所选整改措施不属于该支部"})
+    if not text.strip():
+        raise ValidationError({"text": "请写明批评纠正意见"})
+    correction = Correction(
+        cycle=cycle, branch=branch, measure=measure, issued_on=issued_on, text=text.strip(), issued_by=by
+    )
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+@transaction.atomic
+def correction_answer(*, correction: Correction, answered_on: date, answer: str) -> Correction:
+    correction = Correction.objects.select_for_update().get(pk=correction.pk)
+    if correction.is_answered:
+        raise ValidationError("该批评纠正意见已经答复")
+    if not answer.strip():
+        raise ValidationError({"answer": "请填写答复"})
+    if answered_on < correction.issued_on:
+        raise ValidationError({"answered_on": "答复日期不能早于下达日期"})
+    correction.answer, correction.answered_on = answer.strip(), answered_on
+    correction.full_clean()
+    correction.save()
+    return correction

@@ -1,0 +1,552 @@
+"""Rectification pages (R6): the branch's measures, commitments, publicity, filing, reports; the township's view.
+
+Reading: the branch's secretary and committee (access.staff_branch). Writing: the secretary (access.can_write_branch);
+progress on a measure may also be recorded by a committee member (access.can_record_for_branch).
+The township reviewer acts only on branches of their own township (access.township_of); another township's record is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from branch import access
+from branch.models import Branch, Member
+from branch.pdf import pdf_response
+from branch.selectors import current_cycle, secretary_of
+
+from . import selectors, services
+from .dates import STALE_DAYS, today_for
+from .forms import (
+    AnswerForm,
+    CloseForm,
+    CommitmentForm,
+    CorrectionForm,
+    FilingForm,
+    HalfYearForm,
+    MeasureForm,
+    ProgressForm,
+    PublicityForm,
+    QuarterlyForm,
+    ReviewForm,
+)
+from .models import Correction, Filing, Measure
+
+
+def _cycle():
+    cycle = current_cycle()
+    if cycle is None:
+        raise Http404("尚未设置年度")
+    return cycle
+
+
+def _save(form, action, *, on_top=()) -> bool:
+    """Run a service with the form's data; its refusal shows on the form and nothing is saved.
+
+    Errors on fields named in `on_top` go above the form (a checkbox list with no choices would hide them).
+    """
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                form.add_error(name if name in form.fields and name not in on_top else None, errors)
+        else:
+            form.add_error(None, exc)
+        return False
+    return True
+
+
+def _require_write(user, branch: Branch) -> None:
+    if not access.can_write_branch(user, branch):
+        raise PermissionDenied("仅支部书记可以进行此操作")
+
+
+def _members(branch: Branch):
+    return Member.objects.filter(branch=branch).active().order_by("name")
+
+
+def _base(request, branch, cycle, day) -> dict:
+    return {
+        "branch": branch,
+        "cycle": cycle,
+        "day": day,
+        "held_on": selectors.meeting_dates(cycle=cycle, branches=[branch.pk]).get(branch.pk),
+        "can_write": access.can_write_branch(request.user, branch),
+    }
+
+
+# ---------------------------------------------------------------- measures (R6.1, R6.3)
+
+
+@login_required
+def measure_list(request):
+    branch = access.staff_branch(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    context = _base(request, branch, cycle, day)
+    context["rows"] = selectors.measure_rows(cycle=cycle, branch=branch, day=day)
+    context["secretary"] = secretary_of(branch=branch, day=day)
+    context["stale_days"] = STALE_DAYS
+    return render(request, "rectification/measure_list.html", context)
+
+
+@login_required
+def measure_create(request):
+    branch = access.staff_branch(request.user)
+    _require_write(request.user, branch)
+    cycle = _cycle()
+    day = today_for(cycle)
+    form = MeasureForm(
+        request.POST or None,
+        members=_members(branch),
+        problems=selectors.problems_to_aim_at(cycle=cycle, branch=branch),
+        talks=selectors.opinions_to_aim_at(cycle=cycle, branch=branch),
+    )
+    if request.method == "POST" and _save(
+        form,
+        lambda d: services.measure_create(
+            cycle=cycle,
+            branch=branch,
+            text=d["text"],
+            responsible=d["responsible"],
+            due_on=d["due_on"],
+            problems=d["problems"],
+            talks=d["talks"],
+            created_on=day,
+        ),
+        on_top=("problems", "talks"),
+    ):
+        messages.success(request, "已添加整改措施")
+        return redirect("rectification:measure_list")
+    return render(
+        request, "rectification/measure_form.html", {**_base(request, branch, cycle, day), "form": form}
+    )
+
+
+@login_required
+def measure_detail(request, pk):
+    branch = access.staff_branch(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    try:
+        measure = selectors.measure_detail(measure_id=pk, branch=branch)
+    except Measure.DoesNotExist as exc:
+        raise Http404("没有这条整改措施") from exc
+    action = request.POST.get("action") if request.method == "POST" else None
+    progress_form = ProgressForm(
+        request.POST if action == "progress" else None, prefix="progress", initial={"done_on": day}
+    )
+    close_form = CloseForm(
+        request.POST if action == "close" else None,
+        request.FILES if action == "close" else None,
+        prefix="close",
+        initial={"closed_on": day},
+    )
+    if action == "progress":
+        if not access.can_record_for_branch(request.user, branch):
+            raise PermissionDenied("仅支部书记和支委委员可以登记整改进展")
+        if _save(
+            progress_form,
+            lambda d: services.measure_progress(
+                measure=measure, done_on=d["done_on"], text=d["text"], by=request.user, today=day
+            ),
+        ):
+            messages.success(request, "已登记进展")
+            return redirect(measure)
+    elif action == "close":
+        _require_write(request.user, branch)
+        if _save(
+            close_form,
+            lambda d: services.measure_close(
+                measure=measure, closed_on=d["closed_on"], evidence=d["evidence"], photo=d["photo"], today=day
+            ),
+        ):
+            messages.success(request, "整改措施已完成销号")
+            return redirect(measure)
+    context = _base(request, branch, cycle, day)
+    context.update(
+        {
+            "measure": measure,
+            "status": selectors.display_status(measure, day),
+            "overdue": measure.is_overdue_on(day),
+            "stale": selectors.is_stale(measure, day),
+            "progress_form": progress_form,
+            "close_form": close_form,
+            "can_record": access.can_record_for_branch(request.user, branch),
+        }
+    )
+    return render(request, "rectification/measure_detail.html", context)
+
+
+# ---------------------------------------------------------------- commitments (R6.1)
+
+
+@login_required
+def commitment_list(request):
+    branch = access.staff_branch(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    form = CommitmentForm(request.POST or None, members=_members(branch))
+    if request.method == "POST":
+        _require_write(request.user, branch)
+        if _save(
+            form,
+            lambda d: services.commitment_create(
+                cycle=cycle, member=d["member"], text=d["text"], due_on=d["due_on"]
+            ),
+        ):
+            messages.success(request, "已登记整改承诺")
+            return redirect("rectification:commitment_list")
+    context = _base(request, branch, cycle, day)
+    context.update({"commitments": list(selectors.commitments(cycle=cycle, branch=branch)), "form": form})
+    return render(request, "rectification/commitment_list.html", context)
+
+
+# ---------------------------------------------------------------- public and filed (R6.2)
+
+
+@login_required
+def publicity_list(request):
+    branch = access.staff_branch(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    form = PublicityForm(request.POST or None, initial={"published_on": day})
+    if request.method == "POST":
+        _require_write(request.user, branch)
+        if _save(
+            form,
+            lambda d: services.publicity_record(
+                cycle=cycle,
+                branch=branch,
+                published_on=d["published_on"],
+                means=d["means"],
+                note=d["note"],
+                today=day,
+            ),
+        ):
+            messages.success(request, "已登记公开情况")
+            return redirect("rectification:publicity_list")
+    context = _base(request, branch, cycle, day)
+    context.update({"publicity": selectors.publicity(cycle=cycle, branch=branch), "form": form})
+    return render(request, "rectification/publicity_list.html", context)
+
+
+@login_required
+def publicity_pdf(request):
+    """整改措施公示: the printable notice for the board."""
+    branch = access.staff_branch(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    context = _base(request, branch, cycle, day)
+    context.update(
+        {
+            "rows": selectors.measure_rows(cycle=cycle, branch=branch, day=day),
+            "secretary": secretary_of(branch=branch, day=day),
+            "publicity": selectors.publicity(cycle=cycle, branch=branch),
+        }
+    )
+    return pdf_response(
+        "rectification/publicity_pdf.html",
+        context,
+        filename=f"{branch.name}整改措施公示.pdf",
+        request=request,
+    )
+
+
+@login_required
+def filing_page(request):
+    branch = access.staff_branch(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    filing = selectors.filing(cycle=cycle, branch=branch)
+    action = request.POST.get("action") if request.method == "POST" else None
+    file_form = FilingForm(
+        request.POST if action == "file" else None, prefix="file", initial={"filed_on": day}
+    )
+    answer_form = AnswerForm(
+        request.POST if action == "answer" else None, prefix="answer", initial={"answered_on": day}
+    )
+    if action:
+        _require_write(request.user, branch)
+    if action == "file" and _save(
+        file_form,
+        lambda d: services.filing_submit(cycle=cycle, branch=branch, filed_on=d["filed_on"], today=day),
+    ):
+        messages.success(request, "已向镇党委报备整改措施")
+        return redirect("rectification:filing")
+    if action == "answer":
+        if filing is None:
+            raise Http404("尚未报备")
+        if _save(
+            answer_form,
+            lambda d: services.filing_answer(filing=filing, on=d["answered_on"], answer=d["answer"]),
+        ):
+            messages.success(request, "已答复镇党委的意见，请重新报备")
+            return redirect("rectification:filing")
+    context = _base(request, branch, cycle, day)
+    context.update(
+        {
+            "filing": filing,
+            "history": list(filing.history.select_related("history_user").order_by("history_date"))
+            if filing
+            else [],
+            "publicity": selectors.publicity(cycle=cycle, branch=branch),
+            "file_form": file_form,
+            "answer_form": answer_form,
+        }
+    )
+    return render(request, "rectification/filing.html", context)
+
+
+# ---------------------------------------------------------------- R6.6 corrections (the branch answers)
+
+
+@login_required
+def correction_list(request):
+    branch = access.staff_branch(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    answering = None
+    form = None
+    if request.method == "POST":
+        _require_write(request.user, branch)
+        answering = get_object_or_404(
+            Correction, pk=request.POST.get("correction"), branch=branch, cycle=cycle
+        )
+        form = AnswerForm(request.POST, prefix="answer")
+        if _save(
+            form,
+            lambda d: services.correction_answer(
+                correction=answering, answered_on=d["answered_on"], answer=d["answer"]
+            ),
+        ):
+            messages.success(request, "已答复镇党委的批评纠正意见")
+            return redirect("rectification:correction_list")
+    rows = [
+        {
+            "correction": c,
+            "form": form
+            if answering and answering.pk == c.pk
+            else AnswerForm(prefix="answer", initial={"answered_on": day}),
+        }
+        for c in selectors.corrections(cycle=cycle, branch=branch)
+    ]
+    context = _base(request, branch, cycle, day)
+    context["rows"] = rows
+    return render(request, "rectification/correction_list.html", context)
+
+
+# ---------------------------------------------------------------- R6.4 half-year report
+
+
+@login_required
+def half_year_page(request):
+    branch = access.staff_branch(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    context = _base(request, branch, cycle, day)
+    held_on = context["held_on"]
+    form = HalfYearForm(request.POST or None, initial={"reported_on": day})
+    if request.method == "POST":
+        _require_write(request.user, branch)
+        if _save(
+            form,
+            lambda d: services.half_year_report_record(
+                cycle=cycle,
+                branch=branch,
+                reported_on=d["reported_on"],
+                means=d["means"],
+                note=d["note"],
+                today=day,
+            ),
+        ):
+            messages.success(request, "已登记半年整改情况通报")
+            return redirect("rectification:half_year")
+    half = selectors.half_year(cycle=cycle, branch=branch, day=day, held_on=held_on)
+    until = half.report.reported_on if half.report else min(day, half.due_on) if half.due_on else day
+    context.update(
+        {
+            "half": half,
+            "until": until,
+            "rows": selectors.half_year_progress(cycle=cycle, branch=branch, until=until),
+            "secretary": secretary_of(branch=branch, day=day),
+            "form": form,
+        }
+    )
+    return render(request, "rectification/half_year.html", context)
+
+
+# ---------------------------------------------------------------- R6.5 quarterly reports
+
+
+@login_required
+def quarterly_page(request):
+    branch = access.staff_branch(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    context = _base(request, branch, cycle, day)
+    committed = (
+        Member.objects.filter(commitments__cycle=cycle, branch=branch).active().distinct().order_by("name")
+    )
+    form = QuarterlyForm(request.POST or None, members=committed, initial={"reported_on": day})
+    if request.method == "POST":
+        _require_write(request.user, branch)
+        if _save(
+            form,
+            lambda d: services.quarterly_report_record(
+                cycle=cycle,
+                member=d["member"],
+                quarter=d["quarter"],
+                reported_on=d["reported_on"],
+                venue=d["venue"],
+                kept=d["kept"],
+                by=request.user,
+                today=day,
+            ),
+        ):
+            messages.success(request, "已登记季度承诺兑现报告")
+            return redirect("rectification:quarterly")
+    context.update(
+        {
+            "headers": selectors.quarter_headers(context["held_on"]),
+            "grid": selectors.quarterly_grid(cycle=cycle, branch=branch, day=day, held_on=context["held_on"]),
+            "form": form,
+        }
+    )
+    return render(request, "rectification/quarterly.html", context)
+
+
+@login_required
+@require_POST
+def quarterly_mine(request):
+    """A member records their own quarterly report from /me/ (R6.5)."""
+    member = access.own_member(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    form = QuarterlyForm(request.POST, prefix="mine")
+    if _save(
+        form,
+        lambda d: services.quarterly_report_record(
+            cycle=cycle,
+            member=member,
+            quarter=d["quarter"],
+            reported_on=d["reported_on"],
+            venue=d["venue"],
+            kept=d["kept"],
+            by=request.user,
+            today=day,
+        ),
+    ):
+        messages.success(request, "已登记本季度承诺兑现情况")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("me")
+
+
+def me_context(*, user, member) -> dict:
+    """What /me/ shows in its R6 slot (xinyi.views.me calls this)."""
+    cycle = current_cycle()
+    if cycle is None:
+        return {}
+    day = today_for(cycle)
+    mine = selectors.my_rectification(cycle=cycle, member=member, day=day)
+    return {"rect": mine, "rect_form": QuarterlyForm(prefix="mine", initial={"reported_on": day})}
+
+
+# ---------------------------------------------------------------- the township's view (R6.2, R6.6, R7.1)
+
+
+@login_required
+def township_view(request):
+    township = access.township_of(request.user)
+    cycle = _cycle()
+    day = today_for(cycle)
+    rows = selectors.township_view(cycle=cycle, township=township, day=day)
+    return render(
+        request,
+        "rectification/township.html",
+        {
+            "township": township,
+            "cycle": cycle,
+            "day": day,
+            "rows": rows,
+            "nothing_filed": [r.branch for r in rows if r.nothing_filed],
+            "stale_days": STALE_DAYS,
+        },
+    )
+
+
+def _township_branch(user, branch_id) -> tuple:
+    township = access.township_of(user)
+    return township, get_object_or_404(Branch, pk=branch_id, township=township)
+
+
+@login_required
+@require_POST
+def township_filing_review(request, pk):
+    """Acknowledge the filing, or send it back with a comment the branch must answer."""
+    filing = get_object_or_404(Filing, pk=pk)
+    township, branch = _township_branch(request.user, filing.branch_id)
+    form = ReviewForm(request.POST, prefix="review")
+    decision = request.POST.get("decision")
+    if decision == "return":
+        done = _save(
+            form,
+            lambda d: services.filing_return(
+                filing=filing, township=township, on=d["on"], comment=d["comment"], by=request.user
+            ),
+        )
+        ok_text = f"已将{branch}的报备退回，等待支部答复"
+    else:
+        done = _save(
+            form,
+            lambda d: services.filing_acknowledge(
+                filing=filing, township=township, on=d["on"], by=request.user
+            ),
+        )
+        ok_text = f"已审阅{branch}的整改措施报备"
+    if done:
+        messages.success(request, ok_text)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{branch}：{error}")
+    return redirect("rectification:township")
+
+
+@login_required
+@require_POST
+def township_correction(request, pk):
+    township, branch = _township_branch(request.user, pk)
+    cycle = _cycle()
+    form = CorrectionForm(request.POST, prefix="correction")
+    measure = None
+    if request.POST.get("measure"):
+        measure = get_object_or_404(Measure, pk=request.POST["measure"], branch=branch)
+    if _save(
+        form,
+        lambda d: services.correction_issue(
+            cycle=cycle,
+            branch=branch,
+            township=township,
+            issued_on=d["issued_on"],
+            text=d["text"],
+            measure=measure,
+            by=request.user,
+        ),
+    ):
+        messages.success(request, f"已向{branch}下达批评纠正意见")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{branch}：{error}")
+    return redirect("rectification:township")
