@@ -61,6 +61,11 @@ def load(step: StepModule) -> ModuleType | None:
         raise
 
 
+def load_key(key: str) -> ModuleType | None:
+    step = next((s for s in REGISTRY if s.key == key), None)
+    return load(step) if step else None
+
+
 def present_steps() -> list[tuple[StepModule, ModuleType]]:
     return [(step, module) for step in REGISTRY if (module := load(step)) is not None]
 

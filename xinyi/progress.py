@@ -195,8 +195,7 @@ def facts(*, cycle: Cycle, branches: list[Branch]) -> dict[int, Facts]:
 
 def appraisal_figures(*, cycle: Cycle, branches: list[Branch]) -> dict[int, dict]:
     """Members graded, how many 优秀, and the members' appraisal of the committee (R5.9); empty until R5 is built."""
-    step = next(s for s in rule_checks.REGISTRY if s.key == "appraisal")
-    module = rule_checks.load(step)
+    module = rule_checks.load_key("appraisal")
     if module is None:
         return {}
     from appraisal.models import Grade, GradeChoice
@@ -218,8 +217,7 @@ def appraisal_figures(*, cycle: Cycle, branches: list[Branch]) -> dict[int, dict
 
 def rectification_figures(*, cycle: Cycle, branches: list[Branch], today: date) -> dict[int, dict]:
     """Measures filed with the township (R6.2) and overdue (R6.6); empty until R6 is built."""
-    step = next(s for s in rule_checks.REGISTRY if s.key == "rectification")
-    module = rule_checks.load(step)
+    module = rule_checks.load_key("rectification")
     if module is None:
         return {}
     from rectification.dates import today_for

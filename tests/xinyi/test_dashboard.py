@@ -33,7 +33,11 @@ def test_dashboard_shows_the_eight_steps_and_the_deadline_R0_1(client_for, world
     assert reverse("dashboard_archive") in body
 
 
-def test_done_steps_show_their_date_against_the_deadline_R0_1(client_for, world, cycle):
+def test_done_steps_show_their_date_against_the_deadline_R0_1(client_for, world, cycle, monkeypatch):
+    """xinyi's own reading of the records (the steps' rule checks left out here: the demo test composes them)."""
+    from xinyi import checks
+
+    monkeypatch.setattr(checks, "REGISTRY", [])
     before = client_for(world.users["secretary"]).get(reverse("dashboard")).content.decode()
     assert "2019年3月10日完成" not in before
     records.full_cycle_before_deadline(world, cycle)
