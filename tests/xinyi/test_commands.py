@@ -99,8 +99,9 @@ def test_demo_main_branch_passes_and_second_fails_naming_rules_R0_1_R7_1(client)
     for line in failed_lines:
         assert line.split()[0] in named
 
-    from branch.models import Branch
     from django.contrib.auth.models import User
+
+    from branch.models import Branch
 
     client.force_login(User.objects.get(username="secretary"))
     state = client.get("/dashboard/").context["state"]
