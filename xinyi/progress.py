@@ -339,10 +339,12 @@ def build(
                 state = UNDER_WAY
             else:
                 state = MISSING
-            when = rule_checks.days_label(done_on if state == DONE else None, cycle.deadline, today)
-            if step.key == "rectification" and state != DONE:
-                # Rectification runs on after the meeting (R6.4 half a year, R6.5 quarterly): the deadline is not its own.
+            if step.key == "rectification" or (state == DONE and done_on is None):
+                # Rectification runs on after the meeting (R6.4 half a year, R6.5 quarterly): the deadline is not its
+                # own; its lateness is R6's own checks (overdue measures).
                 when = ""
+            else:
+                when = rule_checks.days_label(done_on if state == DONE else None, cycle.deadline, today)
             fallback = archive_url if step.key == "archive" else step_urls[step.key]
             steps.append(
                 Step(

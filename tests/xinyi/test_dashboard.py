@@ -121,3 +121,14 @@ def test_secretary_on_a_phone_sees_the_steps_and_the_archive_button_R0_1(phone_p
     # phone-first: nothing wider than the screen
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
     phone_page.screenshot(path="/tmp/dashboard_phone.png", full_page=True)
+
+
+def test_steps_done_are_not_counted_overdue_R0_1(world, cycle, monkeypatch):
+    from xinyi import checks, progress
+
+    monkeypatch.setattr(checks, "REGISTRY", [])
+    records.full_cycle_before_deadline(world, cycle)
+    state = progress.for_branch(cycle=cycle, branch=world.branch)
+    done = [s for s in state.steps if s.is_done]
+    assert {s.key for s in done} >= {"study", "talks", "preparation", "meeting"}
+    assert not [s for s in done if s in state.overdue]
