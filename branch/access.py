@@ -201,7 +201,15 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin, ScopedAdmin):
     record); for an out-of-scope record that would show another township's history, so outside the scope is a 404.
     """
 
-    def history_view(self, request, object_id, extra_context=None):
+    def _in_scope_or_404(self, request, object_id) -> None:
         if not request.user.is_superuser and not self.get_queryset(request).filter(pk=object_id).exists():
             raise Http404("不在您的查看范围内")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # One past version's page reads the history table directly too.
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -1,10 +1,11 @@
 """The admin, scoped by branch.access: a township reviewer reads their own township, read-only; the rest is a 404."""
 
+from django import forms
 from django.contrib import admin
-from django.http import Http404
-from simple_history.admin import SimpleHistoryAdmin
+from django.core.exceptions import ValidationError
 
-from .access import ScopedAdmin, scope_of
+from . import services
+from .access import ScopedAdmin, ScopedHistoryAdmin, scope_of
 from .models import Branch, CommitteePost, Cycle, Member, PartyGroup, Scope, Township
 
 
@@ -39,8 +40,21 @@ class PartyGroupAdmin(ScopedAdmin):
     list_select_related = ["branch"]
 
 
+class MemberAdminForm(forms.ModelForm):
+    """The superuser's edits keep the same member rules as the secretary's pages (the admin supplies Meta)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.branch_id:
+            try:
+                services.member_validate(member=self.instance)
+            except ValidationError as e:
+                self._update_errors(e)
+
+
 @admin.register(Member)
-class MemberAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class MemberAdmin(ScopedHistoryAdmin):
+    form = MemberAdminForm
     list_display = ["name", "branch", "gender", "ethnicity", "status", "group", "is_mobile", "left_on"]
     list_filter = [
         "status",
@@ -57,20 +71,6 @@ class MemberAdmin(ScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["name", "phone", "branch__name"]
     list_select_related = ["branch", "group"]
     raw_id_fields = ["user"]
-
-    # simple_history reads the history rows directly (falling back to them when the object is not in get_queryset):
-    # both history pages first check the object is in scope.
-    def _in_scope_or_404(self, request, object_id) -> None:
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404("不存在或无权查看")
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._in_scope_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._in_scope_or_404(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(CommitteePost)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -29,7 +28,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.exceptions import InvalidFileException
 
 from . import services
 from .models import Branch, Member
@@ -335,9 +333,15 @@ def read_sheet(data: bytes) -> Sheet:
     if not data.startswith(XLSX_MAGIC):
         raise RosterError(["不是 Excel（.xlsx）文件；旧版 .xls 或其他格式请在 Excel/WPS 中另存为 .xlsx"])
     try:
-        wb = load_workbook_safely(data)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        return _roster_sheet(data)
+    except RosterError:
+        raise
+    except Exception:  # noqa: BLE001 - an uploaded file may break the parser in any way: refuse it, never a 500
         raise RosterError(["无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式"]) from None
+
+
+def _roster_sheet(data: bytes) -> Sheet:
+    wb = load_workbook_safely(data)  # defusedxml: a file with XML entities raises here or while reading rows
     try:
         for ws in wb.worksheets:
             ws.reset_dimensions()  # some tools write a wrong <dimension>; read every row and column there is
@@ -388,8 +392,6 @@ def _same_as_stored(member: Member, fields: dict, group_names: dict[int, str]) -
         stored = (
             group_names.get(member.group_id, "") if field_name == "group" else getattr(member, field_name)
         )
-        if field_name in ("education", "ethnicity", "phone", "mobile_location") and stored is None:
-            stored = ""
         if stored != value:
             differ.append(HEADER[field_name])
     return differ

@@ -35,6 +35,11 @@ MEMBER_FIELDS = {
 }
 
 
+def member_validate(*, member: Member) -> None:
+    """The member rules, for a form that builds the row itself (the admin); raises ValidationError."""
+    _check_member(member)
+
+
 def _check_member(member: Member) -> None:
     errors = {}
     if member.status == Member.Status.PROBATIONARY and member.full_member_on:

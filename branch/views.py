@@ -19,7 +19,10 @@ def member_list(request):
     status = request.GET.get("status", "")
     focus = request.GET.get("focus", "")
     group = request.GET.get("group", "")
-    members = list(selectors.roster(branch=branch, status=status, focus=focus, group=group))
+    left = request.GET.get("left") == "1"
+    members = list(
+        selectors.roster(branch=branch, status=status, focus=focus, group=group, include_left=left)
+    )
     context = {
         "branch": branch,
         "members": members,
@@ -28,7 +31,7 @@ def member_list(request):
         "status_choices": Member.Status.choices,
         "focus_choices": [(f, Member._meta.get_field(f).verbose_name) for f in Member.FOCUS_FIELDS]
         + [("is_leading_cadre", "党员领导干部"), ("is_retired", "离退休"), ("any", "任一重点类别")],
-        "filters": {"status": status, "focus": focus, "group": group},
+        "filters": {"status": status, "focus": focus, "group": group, "left": left},
         "can_write": access.can_write_branch(request.user, branch),
     }
     return render(request, "branch/member_list.html", context)
@@ -173,12 +176,15 @@ def post_list(request, pk):
             else:
                 messages.success(request, f"已任命 {post}")
                 return redirect("post_list", pk=branch.pk)
+    current = selectors.committee_on(branch=branch)
+    full_members = selectors.roster_counts(branch=branch)["full"]
     return render(
         request,
         "branch/committeepost_list.html",
         {
             "branch": branch,
             "posts": selectors.posts_of(branch=branch),
+            "warnings": selectors.committee_warnings(branch=branch, posts=current, full_members=full_members),
             "form": form,
             "end_form": PostEndForm(),
             "can_write": can_write,

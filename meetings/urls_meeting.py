@@ -5,6 +5,7 @@ from .views import meeting as views
 # R4: the meeting of the current cycle for the logged-in secretary's or committee member's branch.
 urlpatterns = [
     path("meeting/", views.meeting_detail, name="meeting_detail"),
+    path("meeting/prepare/", views.meeting_detail, name="meeting_prepare"),  # the dashboard's R4.5 step
     path("meeting/hold/", views.meeting_hold, name="meeting_hold"),
     path("meeting/notice.pdf", views.meeting_notice_pdf, name="meeting_notice_pdf"),
     path("meeting/attendance/", views.meeting_attendance, name="meeting_attendance"),

@@ -131,6 +131,10 @@ class CoverageCell:
     def missing(self) -> bool:
         return self.required and not self.talks
 
+    @property
+    def dates(self) -> str:
+        return " ".join(f"{t.held_on.month}/{t.held_on.day}" for t in self.talks)
+
 
 @dataclass
 class CoverageRow:
@@ -207,17 +211,33 @@ def _coverage(
     )
     # Committee first, in post order; then the members by name.
     ordered = committee + sorted((m for m in members if m.pk not in committee_ids), key=lambda m: m.name)
-    for m in ordered:
-        cells = []
-        for c in committee:
-            pair_talks = between.get(frozenset((c.pk, m.pk)), []) if c.pk != m.pk else []
-            required = c.pk != m.pk and (
-                m.pk in committee_ids or (secretary is not None and c.pk == secretary.pk and m.is_focus)
-            )
-            cells.append(CoverageCell(c, pair_talks, c.pk == m.pk, required))
-        cov.rows.append(CoverageRow(m, post_of.get(m.pk, ""), cells, m.pk in talked_with_committee))
-
+    columns = [(c, c.pk) for c in committee]
     secretary_id = secretary.pk if secretary else None
+    for m in ordered:
+        mid, focus = m.pk, m.is_focus
+        on_committee = mid in committee_ids
+        cells = []
+        for c, cid in columns:
+            if cid == mid:
+                cells.append(CoverageCell(c, [], True, False))
+                continue
+            required = on_committee or (focus and cid == secretary_id)
+            cells.append(CoverageCell(c, between.get(frozenset((cid, mid)), []), False, required))
+        row = CoverageRow(m, post_of.get(mid, ""), cells, mid in talked_with_committee)
+        cov.rows.append(row)
+        if on_committee:
+            continue
+        if not row.covered:
+            cov.members_without_talk.append(m)
+            cov.missing.append(MissingTalk(("R2.1",), None, m, f"党员{m.name}尚未与任何支委谈话"))
+        if secretary is not None and focus and not between.get(frozenset((secretary_id, mid))):
+            cov.focus_without_secretary.append(m)
+            labels = "、".join(m.focus_labels)
+            cov.missing.append(
+                MissingTalk(("R2.3",), secretary, m, f"重点党员{m.name}（{labels}）尚未与书记谈话")
+            )
+
+    pair_missing = []
     for i, a in enumerate(committee):
         for b in committee[i + 1 :]:
             if not between.get(frozenset((a.pk, b.pk))):
@@ -226,7 +246,7 @@ def _coverage(
                 if with_secretary:
                     other = b if a.pk == secretary_id else a
                     cov.committee_without_secretary.append(other)
-                    cov.missing.append(
+                    pair_missing.append(
                         MissingTalk(
                             ("R2.1", "R2.4"),
                             secretary,
@@ -235,22 +255,11 @@ def _coverage(
                         )
                     )
                 else:
-                    cov.missing.append(
+                    pair_missing.append(
                         MissingTalk(("R2.1",), a, b, f"支委{a.name}与支委{b.name}之间尚未谈话")
                     )
-    for row in cov.rows:
-        m = row.member
-        if m.pk in committee_ids:
-            continue
-        if not row.covered:
-            cov.members_without_talk.append(m)
-            cov.missing.append(MissingTalk(("R2.1",), None, m, f"党员{m.name}尚未与任何支委谈话"))
-        if secretary is not None and m.is_focus and not between.get(frozenset((secretary_id, m.pk))):
-            cov.focus_without_secretary.append(m)
-            labels = "、".join(m.focus_labels)
-            cov.missing.append(
-                MissingTalk(("R2.3",), secretary, m, f"重点党员{m.name}（{labels}）尚未与书记谈话")
-            )
+    # The committee's own talks come first in the list: the secretary leads (R2.4).
+    cov.missing[:0] = pair_missing
     if secretary is not None and first_talk:
         secretary_first = first_talk.get(secretary_id)
         cov.secretary_leads = secretary_first is not None and secretary_first <= min(first_talk.values())

@@ -5,7 +5,8 @@ Decisions where the plan is silent:
   with the Party organisation where they now are (R4.6) — they held their 组织生活会 there. Those who will make it up at
   元旦/春节 still count as should-attend and not present. The meeting has its quorum with more than half present
   (支部工作条例: 党员大会须有半数以上党员参加).
-- R0.1: a meeting not held, or held after the deadline, fails; the pages show the date against the deadline.
+- R0.1 (the meeting by the deadline) is computed once for every step by xinyi.checks.deadline_checks; these checks
+  do not repeat it. Past the deadline, a preparation gap (R4.5) fails rather than warns.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from django.utils import timezone
 
 from branch.checks import Check, Status
 from branch.models import Branch, CommitteePost, Cycle, Member
-from branch.selectors import committee_on, roster, secretary_of
+from branch.selectors import roster, secretary_of
 
-from ..models import Meeting, MeetingAttendance, Problem, RequiredMaterial, Speech, StudySession, Talk
+from ..models import Meeting, MeetingAttendance, Problem, RequiredMaterial, Speech, StudySession
+from .before import talk_coverage
 
 GENERAL_MEETING = "党员大会"
 FIRST_CYCLE_STATEMENT = "本年度为首次在系统中记录，无上年度整改事项。"
@@ -72,41 +74,11 @@ def _study_gaps(*, cycle: Cycle, branch: Branch) -> list[str]:
 
 
 def _talk_gaps(*, cycle: Cycle, branch: Branch) -> list[str]:
-    """R2.1/R2.3/R2.4 gaps, from `meetings.selectors.before.talk_coverage` (the owner of this computation)."""
-    try:
-        from .before import talk_coverage
-    except ImportError:  # the R1–R3 step has not landed in this checkout: a minimal stand-in
-        return _talk_gaps_without_before(cycle=cycle, branch=branch)
+    """R2.1/R2.3/R2.4 gaps, as the talks step computes them."""
     coverage = talk_coverage(cycle=cycle, branch=branch)
     gaps = [m.text for m in coverage.missing]
     if coverage.secretary is None:
         gaps.append("本支部没有在任书记")
-    return gaps
-
-
-def _talk_gaps_without_before(*, cycle: Cycle, branch: Branch) -> list[str]:
-    posts = committee_on(branch=branch)
-    committee = [p.member for p in posts]
-    committee_ids = {m.pk for m in committee}
-    secretary = next((p.member for p in posts if p.post == CommitteePost.Post.SECRETARY), None)
-    pairs = set()
-    for by_id, with_id in Talk.objects.filter(cycle=cycle, branch=branch).values_list(
-        "by_id", "with_member_id"
-    ):
-        pairs |= {(by_id, with_id), (with_id, by_id)}
-    gaps = [
-        f"支委 {a.name} 与 {b.name} 未谈话"
-        for i, a in enumerate(committee)
-        for b in committee[i + 1 :]
-        if (a.pk, b.pk) not in pairs
-    ]
-    for m in roster(branch=branch):
-        if m.pk in committee_ids:
-            continue
-        if not any((c, m.pk) in pairs for c in committee_ids):
-            gaps.append(f"{m.name} 未与支委谈话")
-        elif m.is_focus and secretary and (secretary.pk, m.pk) not in pairs:
-            gaps.append(f"重点对象 {m.name} 未与书记谈话")
     return gaps
 
 
@@ -157,8 +129,8 @@ def readiness(*, cycle: Cycle, branch: Branch) -> list[ReadinessItem]:
             "R4.5",
             "已与镇党委沟通，商定时间和开法",
             contacted,
-            f"{meeting.township_contacted_on:%Y-%m-%d} 沟通，商定 {meeting.township_agreed_on:%Y-%m-%d} 以"
-            f"{meeting.township_agreed_form or meeting.form}形式召开"
+            f"{meeting.township_contacted_on:%Y-%m-%d} 沟通，商定 {meeting.township_agreed_on:%Y-%m-%d} 召开，"
+            f"开法：{meeting.township_agreed_form or meeting.form}"
             if contacted
             else "尚未登记与镇党委沟通的日期和商定的时间",
             meeting_url,
@@ -183,7 +155,7 @@ def readiness(*, cycle: Cycle, branch: Branch) -> list[ReadinessItem]:
             "已提前通知党员",
             notified,
             f"{meeting.members_notified_on:%Y-%m-%d} 通知" if notified else "尚未登记通知党员的日期",
-            reverse("meeting_notice_pdf") if meeting else meeting_url,
+            meeting_url,
         )
     )
     return items
@@ -301,7 +273,7 @@ def minutes(*, meeting: Meeting) -> Minutes:
 
 
 def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
-    """R0.1, R0.2, R4.1–R4.7 for every branch, in six queries whatever the number of branches."""
+    """R0.2, R4.1–R4.7 for every branch, in six queries whatever the number of branches."""
     branches = list(branches)
     ids = [b.pk for b in branches]
     today = timezone.localdate()
@@ -364,7 +336,6 @@ def _branch_checks(
     out: list[Check] = []
     if meeting is None:
         late = today > deadline
-        out.append(Check("R0.1", F if late else W, f"尚未安排组织生活会（期限 {deadline:%Y-%m-%d}）", url))
         out.append(Check("R0.2", W, "尚未安排组织生活会", url))
         for rule in ("R4.1", "R4.2", "R4.3", "R4.4"):
             out.append(Check(rule, W, "会议尚未召开", url))
@@ -374,20 +345,6 @@ def _branch_checks(
         return out
 
     held = meeting.held_on
-    if held is None:
-        status = F if today > deadline else W
-        out.append(
-            Check(
-                "R0.1",
-                status,
-                f"会议尚未召开（计划 {meeting.planned_on:%Y-%m-%d}，期限 {deadline:%Y-%m-%d}）",
-                url,
-            )
-        )
-    elif held > deadline:
-        out.append(Check("R0.1", F, f"会议于 {held:%Y-%m-%d} 召开，晚于期限 {deadline:%Y-%m-%d}", url))
-    else:
-        out.append(Check("R0.1", P, f"会议于 {held:%Y-%m-%d} 召开（期限 {deadline:%Y-%m-%d}）", url))
     if meeting.form == GENERAL_MEETING:
         out.append(Check("R0.2", P, "以党支部党员大会形式召开", url))
     else:
@@ -406,7 +363,7 @@ def _branch_checks(
     elif held and meeting.members_notified_on >= held:
         missing.append("提前通知党员（通知日期不早于会期）")
     if missing:
-        out.append(Check("R4.5", F if held else W, "缺少：" + "、".join(missing), url))
+        out.append(Check("R4.5", F if held or today > deadline else W, "缺少：" + "、".join(missing), url))
     else:
         attendee = f"，{meeting.township_attendee}到会指导" if meeting.township_attendee else ""
         out.append(
@@ -548,6 +505,6 @@ def notice_context(*, meeting: Meeting) -> dict:
         "cycle": meeting.cycle,
         "agenda": AGENDA,
         "day": meeting.township_agreed_on or meeting.planned_on,
-        "issued_on": meeting.members_notified_on or timezone.localdate(),
+        "issued_on": meeting.members_notified_on,
         "secretary": secretary_of(branch=meeting.branch, day=meeting.planned_on),
     }

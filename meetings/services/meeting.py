@@ -289,12 +289,16 @@ def speeches_reorder(*, meeting: Meeting, speech_ids: list[int]) -> list[Speech]
     speeches = {s.pk: s for s in meeting.speeches.all()}
     if sorted(speech_ids) != sorted(speeches):
         raise ValidationError("发言顺序须包含本次会议的全部发言，且每条只出现一次")
-    # Two passes: the (meeting, order) pair is unique, so move every row out of the way first.
-    top = max([s.order for s in speeches.values()], default=0) + len(speeches) + 1
-    for i, pk in enumerate(speech_ids):
-        Speech.objects.filter(pk=pk).update(order=top + i)
-    for i, pk in enumerate(speech_ids, start=1):
-        Speech.objects.filter(pk=pk).update(order=i)
+    # The (meeting, order) pair is unique: a point that moves first steps out of the way, then takes its place.
+    # Each row is saved (not a bulk update) so that the change history keeps every move.
+    moving = [(i, speeches[pk]) for i, pk in enumerate(speech_ids, start=1) if speeches[pk].order != i]
+    top = max([s.order for s in speeches.values()], default=0) + 1
+    for n, (_, speech) in enumerate(moving):
+        speech.order = top + n
+        speech.save(update_fields=["order"])
+    for i, speech in moving:
+        speech.order = i
+        speech.save(update_fields=["order"])
     return list(meeting.speeches.order_by("order"))
 
 

@@ -355,9 +355,9 @@ def problem_create(request):
 
 
 @login_required
-def problem_from_talk(request, pk):
+def problem_from_talk(request, talk_pk):
     """R3.3: turn an opinion heard in a talk into a problem, or link it to a problem already listed."""
-    talk = get_object_or_404(Talk.objects.select_related("cycle", "branch", "by", "with_member"), pk=pk)
+    talk = get_object_or_404(Talk.objects.select_related("cycle", "branch", "by", "with_member"), pk=talk_pk)
     branch = access.access_branch(request.user, talk.branch_id, write=True)
     participants = Member.objects.filter(pk__in=[talk.by_id, talk.with_member_id]).order_by("name")
     existing = list(

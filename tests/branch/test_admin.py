@@ -111,3 +111,30 @@ def test_superuser_edits_with_chinese_labels_search_and_filters(client_for, worl
     assertContains(r, "出生日期")
     assertContains(r, 'name="_save"')
     assertContains(c.get(reverse("admin:index")), "支委职务")
+
+
+def test_superuser_edit_in_admin_keeps_the_member_rules(client_for, world, superuser):
+    """The admin form runs the same member rules as the secretary's pages (services.member_validate)."""
+    target = world.members[1]
+    c = client_for(superuser)
+    r = c.get(change_url(target))
+    data = {k: v for k, v in r.context["adminform"].form.initial.items() if v is not None}
+    data.update(
+        {
+            "branch": target.branch_id,
+            "birth_date": "1970-01-01",
+            "joined_on": "1990-07-01",
+            "full_member_on": "",
+        }
+    )
+    data.update({"is_mobile": "", "mobile_location": "北京", "status": "full", "group": ""})
+    data = {k: v for k, v in data.items() if not isinstance(v, bool) or v}
+    r = c.post(change_url(target), data)
+    assert r.status_code == 200
+    assertContains(r, "只有流动党员填写流动所在地")
+    target.refresh_from_db()
+    assert target.mobile_location == ""
+    data["mobile_location"] = ""
+    assert c.post(change_url(target), data).status_code == 302
+    target.refresh_from_db()
+    assert target.birth_date.isoformat() == "1970-01-01"

@@ -521,3 +521,24 @@ def test_bad_date_forms_say_why(cell, reason):
 
     with pytest.raises(ValueError, match=reason):
         parse_date(cell)
+
+
+def test_file_with_xml_entities_is_refused(branch):
+    """defusedxml: a sheet that declares an external entity (XXE) is refused, nothing read from the machine."""
+    import zipfile
+
+    good = xlsx([["姓名", "性别", "出生日期", "入党日期"], ["甲", "男", "1970.01", "1990.01"]])
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(good)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            content = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(
+                    b"<worksheet", b'<!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/hostname">]><worksheet', 1
+                ).replace("<t>甲</t>".encode(), b"<t>&x;</t>")
+                assert b"&x;" in content
+            zout.writestr(item, content)
+    with pytest.raises(RosterError) as e:
+        import_roster(branch=branch, data=out.getvalue())
+    assert e.value.problems == ["无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式"]
+    assert Member.objects.filter(branch=branch).count() == 0

@@ -143,6 +143,9 @@ def test_member_leave_page_marks_and_keeps(client_for, world):
     r = c.get(reverse("member_list"))
     assertNotContains(r, target.name + "</a>")
     assertContains(r, "已转出或去世 1 人")
+    r = c.get(reverse("member_list"), {"left": "1"})
+    assertContains(r, target.name + "</a>")
+    assertContains(r, "2018年10月转出")
     r = c.post(url, {"reason": "transferred", "on": "2018-10-02"})
     assertContains(r, "该党员已于")
 
@@ -255,6 +258,7 @@ def test_branch_page_shows_committee_warning(client_for, db):
     for post in CommitteePost.objects.filter(branch=w.branch).exclude(post=CommitteePost.Post.SECRETARY):
         services.post_end(post=post, on=date(2017, 1, 1))
     assertContains(c.get(url), "正式党员 8 人（7 人以上）应设支部委员会 3–5 人，现有 1 人")
+    assertContains(c.get(reverse("post_list", args=[w.branch.pk])), "应设支部委员会 3–5 人，现有 1 人")
 
 
 def test_posts_page_read_for_committee_and_township_write_for_secretary(client_for, world):
@@ -294,7 +298,7 @@ def test_end_a_term_secretary_only(client_for, world):
 def test_posts_and_branch_pages_query_count_constant(client_for, django_assert_num_queries, size):
     w = factories.world(members=size)
     c = client_for(w.users["secretary"])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         assert c.get(reverse("post_list", args=[w.branch.pk])).status_code == 200
     with django_assert_num_queries(10):
         assert c.get(reverse("branch_detail", args=[w.branch.pk])).status_code == 200

@@ -15,6 +15,7 @@ def test_secretary_prepares_prints_takes_attendance_and_records_report_R4_5_R4_7
     w = factories.world(members=5)
     page = phone_page
     browser_login(page, w.users["secretary"].username)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # the login has landed before we move on
 
     # Prepare the meeting (R4.5)
     page.goto("/meeting/")

@@ -4,6 +4,8 @@ the sign-in sheet PDF, the talk register Excel, and list pages with a constant q
 import subprocess
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from branch.xlsx import load_workbook_safely
@@ -321,15 +323,26 @@ def test_list_pages_query_count_constant(client_for, django_assert_num_queries, 
 
 
 @pytest.mark.parametrize("size", [5, 50])
-def test_study_detail_and_me_query_count_constant(client_for, django_assert_num_queries, cycle, size):
+def test_study_detail_query_count_constant(client_for, django_assert_num_queries, cycle, size):
     w = factories.world(members=size)
     session = populate(w, cycle)
     c = client_for(w.users["secretary"])
     with django_assert_num_queries(10):
         assert c.get(reverse("study_detail", args=[session.pk])).status_code == 200
-    c = client_for(w.users["member"])
-    with django_assert_num_queries(9):
-        assert c.get(reverse("me")).status_code == 200
+
+
+def test_me_page_query_count_same_for_5_and_50_members_R3_2(client_for, cycle):
+    """/me/ is shared by every step; what this step adds (my problems) must not grow with the branch."""
+    counts = []
+    for size in (5, 50):
+        w = factories.world(members=size)
+        populate(w, cycle)
+        c = client_for(w.users["member"])
+        with CaptureQueriesContext(connection) as ctx:
+            r = c.get(reverse("me"))
+        assert "参加集体劳动不主动" in r.content.decode()
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
 
 
 # ---------------------------------------------------------------- admin

@@ -209,7 +209,7 @@ def test_speech_before_meeting_held_shows_message_nothing_saved_R4_3(client_for,
     data = {"kind": K.MEMBER_SELF, "speaker": world.members[0].pk, "matter": "学习迟到"}
     r = c.post(reverse("meeting_speeches"), data)
     assert r.status_code == 200
-    assert "会议尚未召开" in r.content.decode()
+    assert "会议尚未召开，不能登记发言和批评意见" in r.content.decode()
     assert not Speech.objects.exists()
 
 
