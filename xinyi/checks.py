@@ -28,6 +28,9 @@ class StepModule:
     archive_template: str  # templates/<app>/archive_<part>.html
 
 
+# Rules of the whole cycle, evaluated here only.
+XINYI_RULES = frozenset({"R0.1"})
+
 # In the order the plan runs them.
 REGISTRY = [
     StepModule(
@@ -56,6 +59,11 @@ def load(step: StepModule) -> ModuleType | None:
         if exc.name and step.selectors.startswith(exc.name):
             return None
         raise
+
+
+def load_key(key: str) -> ModuleType | None:
+    step = next((s for s in REGISTRY if s.key == key), None)
+    return load(step) if step else None
 
 
 def present_steps() -> list[tuple[StepModule, ModuleType]]:
@@ -192,7 +200,8 @@ def evaluate(
         if step_checks is None:
             continue
         for branch_id, checks in step_checks(cycle=cycle, branches=branches).items():
-            result.setdefault(branch_id, []).extend(checks)
+            # R0.1 is the whole cycle's rule and is evaluated above; a step's own R0.1 line would say it twice.
+            result.setdefault(branch_id, []).extend(c for c in checks if c.rule not in XINYI_RULES)
     return result
 
 

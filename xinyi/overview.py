@@ -2,8 +2,7 @@
 
 The same rows feed the page /township/ and the admin page (xinyi.admin). Queries do not grow with the number of branches:
 the steps and checks of all branches are computed together (xinyi.progress), and so are the appraisal and rectification
-figures, which each step's selectors may give through an optional `summary(*, cycle, branches) -> dict[int, dict]`:
-appraisal: {"graded": int, "excellent": int, "committee": str}; rectification: {"filed": int, "overdue": int}.
+figures (each app's selectors for many branches at once). Until a step is built its columns show "—".
 """
 
 from __future__ import annotations
@@ -34,8 +33,18 @@ class Row:
     graded: int | None
     excellent: int | None
     committee: str
-    rect_filed: int | None
+    satisfied: float | None
+    rect_filed: bool | None
+    rect_measures: int | None
     rect_overdue: int | None
+
+    @property
+    def filed_label(self) -> str:
+        if self.rect_filed is None:
+            return "—"
+        return (
+            f"已报备（{self.rect_measures} 条）" if self.rect_filed else f"未报备（{self.rect_measures} 条）"
+        )
 
     @property
     def steps_done(self) -> int:
@@ -70,8 +79,8 @@ SORTS = {
     "failures": lambda r: r.failures,
     "graded": lambda r: r.graded or 0,
     "excellent": lambda r: r.excellent_share or 0,
-    "committee": lambda r: r.committee,
-    "filed": lambda r: r.rect_filed or 0,
+    "committee": lambda r: r.satisfied or 0,
+    "filed": lambda r: (bool(r.rect_filed), r.rect_measures or 0),
     "rect_overdue": lambda r: r.rect_overdue or 0,
 }
 COLUMNS = [
@@ -88,29 +97,22 @@ COLUMNS = [
 ]
 
 
-def _summary(key: str, *, cycle: Cycle, branches: list[Branch]) -> dict[int, dict]:
-    step = next(s for s in rule_checks.REGISTRY if s.key == key)
-    module = rule_checks.load(step)
-    fn = getattr(module, "summary", None) if module else None
-    return fn(cycle=cycle, branches=branches) if fn else {}
-
-
 def rows(*, cycle: Cycle, branches: list[Branch], sort: str = "name", today=None) -> list[Row]:
     branches = list(branches)
     states = progress.build(cycle=cycle, branches=branches, today=today)
-    appraisal = _summary("appraisal", cycle=cycle, branches=branches)
-    rect = _summary("rectification", cycle=cycle, branches=branches)
     result = []
     for b in branches:
-        a, r = appraisal.get(b.pk, {}), rect.get(b.pk, {})
+        a, r = states[b.pk].facts.appraisal, states[b.pk].facts.rectification
         result.append(
             Row(
                 branch=b,
                 state=states[b.pk],
                 graded=a.get("graded"),
                 excellent=a.get("excellent"),
-                committee=a.get("committee", "") or "",
+                committee=a.get("committee", ""),
+                satisfied=a.get("satisfied"),
                 rect_filed=r.get("filed"),
+                rect_measures=r.get("measures"),
                 rect_overdue=r.get("overdue"),
             )
         )

@@ -67,7 +67,7 @@ STEPS = [
         "meeting_detail",
     ),
     StepDef("appraisal", "开展民主评议", "R5", ("R5.",), "appraisal", "appraisal_home"),
-    StepDef("rectification", "抓好整改落实", "R6", ("R6.",), "rectification", "rectification_home"),
+    StepDef("rectification", "抓好整改落实", "R6", ("R6.",), "rectification", "rectification:measure_list"),
     StepDef("archive", "整理档案资料", "R7.2", ("R7.",), "", "dashboard_archive"),
 ]
 
@@ -89,6 +89,9 @@ class Facts:
     member_problems: int = 0
     speeches: int = 0
     attendance: int = 0
+    # From the appraisal and rectification apps once they are built (empty before):
+    appraisal: dict = field(default_factory=dict)  # graded, excellent, committee, satisfied
+    rectification: dict = field(default_factory=dict)  # filed, measures, overdue
 
 
 @dataclass
@@ -190,6 +193,42 @@ def facts(*, cycle: Cycle, branches: list[Branch]) -> dict[int, Facts]:
     return result
 
 
+def appraisal_figures(*, cycle: Cycle, branches: list[Branch]) -> dict[int, dict]:
+    """Members graded, how many 优秀, and the members' appraisal of the committee (R5.9); empty until R5 is built."""
+    module = rule_checks.load_key("appraisal")
+    if module is None:
+        return {}
+    from appraisal.models import Grade, GradeChoice
+
+    out: dict[int, dict] = {b.pk: {} for b in branches}
+    for row in (
+        Grade.objects.filter(cycle=cycle, branch__in=branches)
+        .values("branch_id")
+        .annotate(n=Count("pk"), excellent=Count("pk", filter=Q(grade=GradeChoice.EXCELLENT)))
+    ):
+        out[row["branch_id"]].update(graded=row["n"], excellent=row["excellent"])
+    for result in module.committee_results(cycle=cycle, branches=branches):
+        cells = result.cells
+        if cells:
+            out[result.branch.pk]["committee"] = "，".join(f"{label} {pct:g}%" for label, _n, pct in cells)
+            out[result.branch.pk]["satisfied"] = cells[0][2]
+    return out
+
+
+def rectification_figures(*, cycle: Cycle, branches: list[Branch], today: date) -> dict[int, dict]:
+    """Measures filed with the township (R6.2) and overdue (R6.6); empty until R6 is built."""
+    module = rule_checks.load_key("rectification")
+    if module is None:
+        return {}
+    from rectification.dates import today_for
+
+    data = module.branches_rectification(cycle=cycle, branches=branches, day=today_for(cycle, today))
+    return {
+        pk: {"filed": r.filing is not None, "measures": len(r.measures), "overdue": len(r.overdue)}
+        for pk, r in data.items()
+    }
+
+
 def _records(step: StepDef, f: Facts) -> tuple[bool, bool, date | None, str]:
     """(anything recorded, records complete, completion date, one line of detail) for one step."""
     m = f.meeting
@@ -247,6 +286,10 @@ def build(
     today = today or timezone.localdate()
     branches = list(branches)
     all_facts = facts(cycle=cycle, branches=branches)
+    for pk, figures in appraisal_figures(cycle=cycle, branches=branches).items():
+        all_facts[pk].appraisal = figures
+    for pk, figures in rectification_figures(cycle=cycle, branches=branches, today=today).items():
+        all_facts[pk].rectification = figures
     checks = rule_checks.evaluate(cycle=cycle, branches=branches, today=today, facts=all_facts)
     present = {step.key for step, _ in rule_checks.present_steps()}
     missing_modules = [s.label for s in rule_checks.REGISTRY if s.key not in present]
@@ -262,16 +305,19 @@ def build(
             anything, complete, done_on, detail = _records(step, f)
             if step.key in ("appraisal", "rectification"):
                 # Their records are read by their own app; its rule checks say how far they are.
-                anything = any(c.status != Status.FAIL for c in own)
-                complete = bool(own) and all(c.status == Status.PASS for c in own)
-                done_on = (
-                    (f.meeting.held_on if f.meeting else None)
-                    if step.key == "appraisal" and complete
-                    else None
-                )
-                detail = (
-                    f"规则检查 {sum(c.status == Status.PASS for c in own)}/{len(own)} 项通过" if own else ""
-                )
+                if step.key == "appraisal":
+                    anything = bool(f.appraisal.get("graded") or f.appraisal.get("committee"))
+                    detail = f"已评定等次 {f.appraisal.get('graded', 0)} 人" if anything else "尚未评定"
+                else:
+                    anything = bool(f.rectification.get("measures"))
+                    detail = (
+                        f"整改措施 {f.rectification['measures']} 条，逾期 {f.rectification['overdue']} 条"
+                        if anything
+                        else "尚未制定整改措施"
+                    )
+                complete = anything and all(c.status == Status.PASS for c in own)
+                # The appraisal is held at the general meeting (R5.1): the meeting dates it.
+                done_on = f.meeting.held_on if step.key == "appraisal" and complete and f.meeting else None
             if step.key == "archive":
                 steps_before = [s for s in steps if s.key != "rectification"]
                 complete = (
@@ -289,14 +335,16 @@ def build(
                 state, detail = MISSING, "该步骤的记录功能尚未上线"
             elif complete and not any(c.status != Status.PASS for c in own):
                 state = DONE
-            elif anything or own:
+            elif anything:
                 state = UNDER_WAY
             else:
                 state = MISSING
-            when = rule_checks.days_label(done_on if state == DONE else None, cycle.deadline, today)
-            if step.key == "rectification" and state != DONE:
-                # Rectification runs on after the meeting (R6.4 half a year, R6.5 quarterly): the deadline is not its own.
+            if step.key == "rectification" or (state == DONE and done_on is None):
+                # Rectification runs on after the meeting (R6.4 half a year, R6.5 quarterly): the deadline is not its
+                # own; its lateness is R6's own checks (overdue measures).
                 when = ""
+            else:
+                when = rule_checks.days_label(done_on if state == DONE else None, cycle.deadline, today)
             fallback = archive_url if step.key == "archive" else step_urls[step.key]
             steps.append(
                 Step(

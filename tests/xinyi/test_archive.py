@@ -52,13 +52,41 @@ def test_archive_embeds_subset_cjk_fonts_R7_2(world, cycle, tmp_path):
     assert any("Serif-CJK-SC" in line for line in cjk)  # the body face, Chinese forms (lang="zh-hans")
 
 
-def test_archive_before_the_meeting_names_what_is_missing_R7_2(world, cycle, tmp_path):
+def test_archive_before_the_meeting_names_what_is_missing_R7_2(world, cycle, tmp_path, monkeypatch):
+    """Asked for before the meeting exists: produced with what exists, and it says which part is missing."""
+    ghost = checks.StepModule("ghost", "尚未上线的步骤（R9）", "xinyi.no_such_step", "x.html")
+    monkeypatch.setattr(checks, "REGISTRY", [*checks.REGISTRY, ghost])
     text = pdf_text(archive.archive_pdf(cycle=cycle, branch=world.branch), tmp_path).replace(" ", "")
     assert "尚无组织生活会记录" in text
-    for step in checks.missing_steps():
-        assert step.label.replace(" ", "") in text
-    if checks.missing_steps():
-        assert "尚缺以下部分" in text
+    assert "尚缺以下部分：尚未上线的步骤（R9）" in text.replace("\n", "")
+    for m in world.everyone:
+        assert m.name in text
+
+
+def test_demo_archive_has_every_member_and_every_section_of_every_step_R7_2(tmp_path):
+    """seed_demo's 新义村党支部: every member, our section titles and each step fragment's own titles."""
+    import re
+
+    from django.core.management import call_command
+    from django.template.loader import get_template
+
+    from branch.models import Branch, Cycle, Member
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    branch = Branch.objects.get(name="新义村党支部")
+    cycle = Cycle.objects.get(year=2018)
+    ctx = archive.archive_context(cycle=cycle, branch=branch)
+    assert not ctx["missing"]
+    text = pdf_text(archive.archive_pdf(cycle=cycle, branch=branch), tmp_path)
+    squeezed = re.sub(r"\s+", "", text)
+    for name in Member.objects.filter(branch=branch, left_on__isnull=True).values_list("name", flat=True):
+        assert name in text, name
+    for s in ctx["sections"]:
+        assert s.title in squeezed, s.title
+    for step in checks.REGISTRY:
+        source = get_template(step.archive_template).template.source
+        for title in re.findall(r"<h2[^>]*>([^<{]+)</h2>", source):
+            assert re.sub(r"\s+", "", title) in squeezed, (step.key, title)
 
 
 def test_roster_is_as_it_stood_on_the_meeting_day_R7_2(world, cycle):

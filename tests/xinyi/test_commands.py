@@ -76,3 +76,39 @@ def test_export_archive_refuses_a_missing_folder(world, cycle, tmp_path):
             "-o",
             str(tmp_path / "no" / "x.pdf"),
         )
+
+
+def test_demo_main_branch_passes_and_second_fails_naming_rules_R0_1_R7_1(client):
+    """The done-when of the issue, on seed_demo: cycle_status passes for 新义村党支部 and fails, naming the rules, for
+    双山村党支部; the dashboard shows every step of 新义村 done; the township login sees both branches."""
+    call_command("seed_demo", stdout=StringIO())
+    assert not checks.missing_steps()  # every step has landed and is composed
+
+    code, out = run("cycle_status", "--branch", "新义村党支部", "--year", "2018")
+    assert code == 0, out
+    rule_lines = [line for line in out.splitlines() if line.startswith("R")]
+    assert len(rule_lines) > 20 and not any("未通过" in line for line in rule_lines)
+    for rule in ("R0.1", "R1.2", "R2.3", "R4.5", "R5.5", "R6.2"):
+        assert any(line.startswith(rule) for line in rule_lines), rule
+
+    code, out = run("cycle_status", "--branch", "双山村党支部", "--year", "2018")
+    assert code == 1
+    failed_lines = [line for line in out.splitlines() if line.startswith("R") and "未通过" in line]
+    named = out.splitlines()[-1]
+    assert failed_lines and named.startswith("未通过")
+    for line in failed_lines:
+        assert line.split()[0] in named
+
+    from django.contrib.auth.models import User
+
+    from branch.models import Branch
+
+    client.force_login(User.objects.get(username="secretary"))
+    state = client.get("/dashboard/").context["state"]
+    assert [s.state for s in state.steps] == ["done"] * 8, [(s.key, s.state, s.detail) for s in state.steps]
+    client.force_login(User.objects.get(username="township"))
+    rows = client.get("/township/").context["rows"]
+    assert {r.branch.name for r in rows} == set(Branch.objects.values_list("name", flat=True))
+    main = next(r for r in rows if r.branch.name == "新义村党支部")
+    assert main.failures == 0 and main.graded == 35 and main.excellent_share <= 1 / 3  # R5.5
+    assert main.committee.startswith("满意") and main.rect_filed is True  # R5.9, R6.2

@@ -148,3 +148,19 @@ def test_bundle_page_shows_progress_and_refreshes_while_pending_R7_2(client_for,
     assert "排队中" in body and 'http-equiv="refresh"' in body and "0/1 个支部" in body
     c.post(reverse("township_bundle_create"))
     assert ArchiveBundle.objects.count() == 1
+
+
+def test_zip_fresh_is_handed_out_again_and_an_old_one_is_rebuilt_R7_2(world, cycle):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    bundle, _ = tasks.bundle_request(township=world.township, cycle=cycle, user=world.users["township"])
+    tasks.build_bundle.call(bundle.pk)
+    again, new = tasks.bundle_request(township=world.township, cycle=cycle, user=world.users["township"])
+    assert (again.pk, new) == (bundle.pk, False)
+    ArchiveBundle.objects.filter(pk=bundle.pk).update(
+        finished=timezone.now() - tasks.FRESH_FOR - timedelta(minutes=1)
+    )
+    later, new = tasks.bundle_request(township=world.township, cycle=cycle, user=world.users["township"])
+    assert new and later.pk != bundle.pk
