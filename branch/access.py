@@ -14,7 +14,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Branch, Member, Scope, Township
 
@@ -165,6 +167,13 @@ class ScopedAdmin(admin.ModelAdmin):
             return qs.filter(pk__in=visible.values("pk"))
         return qs.filter(**{f"{self.branch_path}__in": visible.values("pk")})
 
+    def get_object(self, request, object_id, from_field=None):
+        # Django's admin redirects to the index for a missing object; out of scope must look the same as absent: 404.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("不存在或无权查看")
+        return obj
+
     def _reviewer(self, request) -> bool:
         scope = scope_of(request.user)
         return scope is not None and scope.role == Role.TOWNSHIP
@@ -183,3 +192,16 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class ScopedHistoryAdmin(SimpleHistoryAdmin, ScopedAdmin):
+    """ScopedAdmin with the simple-history "历史" page. Use it for every model with `history = HistoricalRecords()`.
+
+    SimpleHistoryAdmin falls back to the last history row when the object is not in get_queryset (a deleted
+    record); for an out-of-scope record that would show another township's history, so outside the scope is a 404.
+    """
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not request.user.is_superuser and not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404("不在您的查看范围内")
+        return super().history_view(request, object_id, extra_context)

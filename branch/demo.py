@@ -150,6 +150,7 @@ def _seed_branch(branch: Branch, rows, offset: int) -> dict[str, Member]:
             phone=_phone(offset + i),
             stars=(5 - (i % 3)) if status == "full" else None,
             points=(95 - (i * 7) % 30) if status == "full" else None,
+            **kwargs,
         )
     return result
 

@@ -51,11 +51,28 @@ def roster_counts(*, branch: Branch) -> dict[str, int]:
 def committee_on(*, branch: Branch, day: date | None = None) -> list[CommitteePost]:
     """The committee as it stands on a day (today by default)."""
     day = day or timezone.localdate()
-    return list(
+    posts = (
         CommitteePost.objects.filter(branch=branch, term_start__lte=day)
         .filter(Q(term_end__isnull=True) | Q(term_end__gte=day))
         .select_related("member")
-        .order_by("post")
+    )
+    return sorted(posts, key=_post_rank)
+
+
+_POST_ORDER = {value: rank for rank, value in enumerate(CommitteePost.Post.values)}
+
+
+def _post_rank(post: CommitteePost) -> int:
+    """书记, 副书记, 组织委员, 宣传委员, 纪检委员: the order a committee is named in."""
+    return _POST_ORDER[post.post]
+
+
+def posts_of(*, branch: Branch) -> list[CommitteePost]:
+    """Every committee post of a branch, current terms first, then the ended ones (newest first)."""
+    posts = CommitteePost.objects.filter(branch=branch).select_related("member").order_by("-term_start")
+    return sorted(
+        posts,
+        key=lambda p: (p.term_end is not None, -(p.term_end or p.term_start).toordinal(), _post_rank(p)),
     )
 
 

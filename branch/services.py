@@ -7,6 +7,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Branch, CommitteePost, Cycle, Member, PartyGroup, Scope, Township
 
@@ -84,6 +85,8 @@ def member_leave(*, member: Member, reason: str, on: date) -> Member:
         raise ValidationError({"left_reason": "请选择转出或去世"})
     if on < member.joined_on:
         raise ValidationError({"left_on": "离开日期不能早于入党日期"})
+    if on > timezone.localdate():
+        raise ValidationError({"left_on": "离开日期不能晚于今天"})
     member.left_reason = reason
     member.left_on = on
     member.full_clean()
@@ -100,9 +103,12 @@ def post_assign(
         raise ValidationError({"member": "该党员不属于本支部"})
     if not member.is_active:
         raise ValidationError({"member": "该党员已转出或去世"})
-    overlapping = CommitteePost.objects.filter(branch=branch, post=post, term_end__isnull=True)
-    if post in (CommitteePost.Post.SECRETARY,) and overlapping.exists():
-        raise ValidationError({"post": "本支部已有在任书记，请先结束其任期"})
+    if term_end is not None and term_end <= term_start:
+        raise ValidationError({"term_end": "任期结束日期必须晚于任期开始日期"})
+    # One holder per post at a time (支部工作条例: 书记, 副书记 and each 委员 is one person).
+    holder = CommitteePost.objects.filter(branch=branch, post=post, term_end__isnull=True).first()
+    if holder is not None:
+        raise ValidationError({"post": f"本支部已有在任{holder.get_post_display()}，请先结束其任期"})
     if CommitteePost.objects.filter(branch=branch, member=member, term_end__isnull=True).exists():
         raise ValidationError({"member": "该党员已担任支委职务"})
     cp = CommitteePost(branch=branch, member=member, post=post, term_start=term_start, term_end=term_end)
@@ -115,6 +121,8 @@ def post_assign(
 def post_end(*, post: CommitteePost, on: date) -> CommitteePost:
     if post.term_end:
         raise ValidationError("该任期已结束")
+    if on <= post.term_start:
+        raise ValidationError({"term_end": "任期结束日期必须晚于任期开始日期"})
     post.term_end = on
     post.full_clean()
     post.save()

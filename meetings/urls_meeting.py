@@ -1,3 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import meeting as views
+
+# R4: the meeting of the current cycle for the logged-in secretary's or committee member's branch.
+urlpatterns = [
+    path("meeting/", views.meeting_detail, name="meeting_detail"),
+    path("meeting/hold/", views.meeting_hold, name="meeting_hold"),
+    path("meeting/notice.pdf", views.meeting_notice_pdf, name="meeting_notice_pdf"),
+    path("meeting/attendance/", views.meeting_attendance, name="meeting_attendance"),
+    path("meeting/signin.pdf", views.meeting_signin_pdf, name="meeting_signin_pdf"),
+    path("meeting/speeches/", views.meeting_speeches, name="meeting_speeches"),
+    path("meeting/speeches/<int:pk>/move/", views.meeting_speech_move, name="meeting_speech_move"),
+    path("meeting/speeches/<int:pk>/delete/", views.meeting_speech_delete, name="meeting_speech_delete"),
+    path("meeting/minutes/", views.meeting_minutes, name="meeting_minutes"),
+    path("meeting/minutes.pdf", views.meeting_minutes_pdf, name="meeting_minutes_pdf"),
+]

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import accounts, archive, dashboard, history, overview, views
 
 admin.site.site_header = "组织生活会和民主评议党员 · 管理"
 admin.site.site_title = "组织生活会管理"
@@ -12,7 +12,31 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.me, name="me"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # ops: account unlock/reset and the change history of any tracked record
+    path("accounts/manage/", accounts.account_list, name="account_list"),
+    path("accounts/manage/<int:user_id>/unlock/", accounts.account_unlock_view, name="account_unlock"),
+    path(
+        "accounts/manage/<int:user_id>/password/",
+        accounts.account_password_reset_view,
+        name="account_password_reset",
+    ),
+    path("history/<str:app_label>/<str:model_name>/<int:pk>/", history.history_page, name="history"),
     path("admin/", admin.site.urls),
+    # R0.1, R7.1, R7.2: the dashboard, the township overview and the archive
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/archive.pdf", archive.branch_archive, name="dashboard_archive"),
+    path("township/", overview.township_overview, name="township_overview"),
+    path(
+        "township/branches/<int:pk>/", dashboard.township_branch_dashboard, name="township_branch_dashboard"
+    ),
+    path(
+        "township/branches/<int:pk>/archive.pdf",
+        archive.township_branch_archive,
+        name="township_branch_archive",
+    ),
+    path("township/archives/", overview.bundle_status, name="township_bundle"),
+    path("township/archives/new/", overview.bundle_create, name="township_bundle_create"),
+    path("township/archives/<int:pk>/download/", overview.bundle_download, name="township_bundle_download"),
     path("", include("branch.urls")),
     path("", include("meetings.urls")),
     path("", include("appraisal.urls")),

@@ -3,8 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from appraisal import selectors as appraisal_selectors
 from branch import access
 from branch.selectors import current_cycle
+from meetings.selectors.before import member_problems
 from rectification import views as rectification_views
 
 
@@ -39,6 +41,8 @@ def me(request):
     member = access.own_member(request.user)
     cycle = current_cycle()
     context = {"member": member, "cycle": cycle}
+    context["my_problems"] = member_problems(cycle=cycle, member=member) if cycle else []  # R3.2
+    context["appraisal_result"] = appraisal_selectors.own_result(member=member, cycle=cycle)  # R5.6
     context.update(rectification_views.me_context(user=request.user, member=member))  # R6 slot
     return render(request, "me.html", context)
 

@@ -1,0 +1,130 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CommitteeMark, Feedback, FollowUp, GradeChoice, Tally
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SelfMutualForm(forms.Form):
+    self_done = forms.BooleanField(label=_("已个人自评"), required=False)
+    self_points = forms.CharField(label=_("自评要点（可不填）"), max_length=300, required=False)
+    mutual_done = forms.BooleanField(label=_("已党员互评"), required=False)
+    mutual_points = forms.CharField(label=_("互评要点（可不填）"), max_length=300, required=False)
+
+
+class TallyForm(forms.Form):
+    issued = forms.IntegerField(label=_("发出票数"), min_value=0)
+    returned = forms.IntegerField(label=_("收回票数"), min_value=0)
+    invalid = forms.IntegerField(label=_("无效票数"), min_value=0, initial=0)
+    mode = forms.ChoiceField(label=_("录入方式"), choices=Tally.Mode.choices, widget=forms.RadioSelect)
+
+
+class BallotForm(forms.Form):
+    """One paper ballot: a grade per rated member (may be left blank) and the committee mark."""
+
+    committee_mark = forms.ChoiceField(
+        label=_("对支部委员会的评价"),
+        choices=[("", "未评")] + CommitteeMark.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for m in members:
+            self.fields[f"m{m.pk}"] = forms.ChoiceField(
+                label=m.name,
+                choices=[("", "未评")] + GradeChoice.choices,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"n{m.pk}"] = forms.CharField(label=_("存在问题"), max_length=100, required=False)
+
+    def rows(self):
+        return [(m, self[f"m{m.pk}"], self[f"n{m.pk}"]) for m in self.members]
+
+    def marks(self) -> dict[int, str]:
+        return {m.pk: self.cleaned_data[f"m{m.pk}"] for m in self.members if self.cleaned_data[f"m{m.pk}"]}
+
+    def notes(self) -> dict[int, str]:
+        return {m.pk: self.cleaned_data[f"n{m.pk}"] for m in self.members if self.cleaned_data[f"n{m.pk}"]}
+
+
+TOTAL_KEYS = ("excellent", "qualified", "basic", "unqualified")
+
+
+class TotalsForm(forms.Form):
+    satisfied = forms.IntegerField(label=_("满意"), min_value=0, initial=0)
+    basic = forms.IntegerField(label=_("基本满意"), min_value=0, initial=0)
+    unsatisfied = forms.IntegerField(label=_("不满意"), min_value=0, initial=0)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for m in members:
+            for key, label in zip(TOTAL_KEYS, GradeChoice.labels, strict=True):
+                self.fields[f"{key}_{m.pk}"] = forms.IntegerField(
+                    label=f"{m.name} {label}",
+                    min_value=0,
+                    initial=0,
+                    widget=forms.NumberInput(attrs={"size": 3}),
+                )
+
+    def rows(self):
+        return [(m, [self[f"{k}_{m.pk}"] for k in TOTAL_KEYS]) for m in self.members]
+
+    def totals(self) -> dict[int, dict[str, int]]:
+        return {m.pk: {k: self.cleaned_data[f"{k}_{m.pk}"] for k in TOTAL_KEYS} for m in self.members}
+
+    def committee(self) -> dict[str, int]:
+        return {k: self.cleaned_data[k] for k in ("satisfied", "basic", "unsatisfied")}
+
+
+class GradeForm(forms.Form):
+    grade = forms.ChoiceField(label=_("评定等次"), choices=GradeChoice.choices, widget=forms.RadioSelect)
+    opinion = forms.CharField(label=_("评定意见"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+    decided_on = forms.DateField(label=_("评定日期"), widget=DATE)
+    reason = forms.CharField(label=_("变更理由（已反馈后修改须填写）"), max_length=200, required=False)
+
+
+class FeedbackForm(forms.Form):
+    given_on = forms.DateField(label=_("反馈日期"), widget=DATE)
+    means = forms.ChoiceField(label=_("反馈方式"), choices=Feedback.Means.choices)
+    by = forms.ModelChoiceField(label=_("反馈人"), queryset=None)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["by"].queryset = members
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = [
+            "commendation",
+            "commended_on",
+            "strengths",
+            "hopes",
+            "helper",
+            "help_content",
+            "check_on",
+            "second_check_on",
+            "help_result",
+            "handling",
+            "deadline",
+            "progress",
+        ]
+        widgets = {f: DATE for f in ("commended_on", "check_on", "second_check_on", "deadline")}
+
+    def __init__(self, *args, grade, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services import FOLLOW_UP_FIELDS
+
+        keep = FOLLOW_UP_FIELDS[grade.grade]
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "helper" in self.fields:
+            self.fields["helper"].queryset = members

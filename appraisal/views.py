@@ -1,0 +1,449 @@
+"""Pages of the democratic appraisal (R5).
+
+Who may do what: the secretary writes every step; committee members (as 计票人, tellers) may also enter the ballots and
+totals; the township reviewer reads a branch of their township (?branch=<id>); a member sees only /me/.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from branch import access
+from branch.models import Member
+from branch.pdf import pdf_response
+from branch.selectors import current_cycle
+
+from . import exports, selectors, services
+from .forms import (
+    BallotForm,
+    FeedbackForm,
+    FollowUpForm,
+    GradeForm,
+    SelfMutualForm,
+    TallyForm,
+    TotalsForm,
+)
+from .models import Grade, SelfMutual, Tally
+
+
+def _branch(request):
+    """The branch a page is about: the staff's own, or (for the township) ?branch=<id> of their township."""
+    if access.role_of(request.user) in ("township", "admin"):
+        return access.access_branch(request.user, request.GET.get("branch") or 0)
+    return access.staff_branch(request.user)
+
+
+def _cycle():
+    cycle = current_cycle()
+    if cycle is None:
+        raise PermissionDenied("尚未设立年度")
+    return cycle
+
+
+def _require_write(request, branch):
+    if not access.can_write_branch(request.user, branch):
+        raise PermissionDenied("仅支部书记可以进行此操作")
+
+
+def _require_teller(request, branch):
+    if not access.can_record_for_branch(request.user, branch):
+        raise PermissionDenied("仅支部书记和支委委员（计票人）可以录入测评票")
+
+
+def _show_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for name, errs in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, exc)
+
+
+def _ctx(request, branch, **extra):
+    return {
+        "branch": branch,
+        "cycle": extra.pop("cycle", None),
+        "can_write": access.can_write_branch(request.user, branch),
+        "can_tally": access.can_record_for_branch(request.user, branch),
+        "qs": f"?branch={branch.pk}" if access.role_of(request.user) in ("township", "admin") else "",
+        **extra,
+    }
+
+
+@login_required
+def appraisal_home(request):
+    branch, cycle = _branch(request), _cycle()
+    tally = selectors.tally_for(cycle=cycle, branch=branch)
+    return render(
+        request,
+        "appraisal/appraisal_home.html",
+        _ctx(
+            request,
+            branch,
+            cycle=cycle,
+            tally=tally,
+            present=selectors.present_count(cycle=cycle, branch=branch),
+            cap=selectors.cap_status(cycle=cycle, branch=branch),
+            checks=selectors.checks(cycle=cycle, branches=[branch])[branch.pk],
+        ),
+    )
+
+
+# ---- R5.1/R5.2 ----
+
+
+@login_required
+def self_mutual_list(request):
+    branch, cycle = _branch(request), _cycle()
+    rows = selectors.self_mutual_rows(cycle=cycle, branch=branch)
+    return render(request, "appraisal/selfmutual_list.html", _ctx(request, branch, cycle=cycle, rows=rows))
+
+
+@login_required
+def self_mutual_edit(request, member_id):
+    member = access.access_member(request.user, member_id, write=True)
+    cycle = _cycle()
+    row = SelfMutual.objects.filter(cycle=cycle, member=member).first()
+    initial = (
+        {f: getattr(row, f) for f in ("self_done", "self_points", "mutual_done", "mutual_points")}
+        if row
+        else {}
+    )
+    form = SelfMutualForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.self_mutual_record(cycle=cycle, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, f"已保存 {member.name} 的自评互评记录")
+            return redirect("appraisal_self_mutual")
+    return render(
+        request,
+        "appraisal/selfmutual_form.html",
+        _ctx(request, member.branch, cycle=cycle, member=member, form=form),
+    )
+
+
+# ---- R5.3 ballot and tally ----
+
+
+@login_required
+def ballot_pdf(request):
+    branch, cycle = _branch(request), _cycle()
+    _require_teller(request, branch)
+    present = selectors.present_count(cycle=cycle, branch=branch)
+    try:
+        copies = int(request.GET.get("copies") or present or 1)
+    except ValueError:
+        copies = 1
+    copies = max(1, min(copies, 500))
+    ctx = selectors.ballot_context(cycle=cycle, branch=branch, copies=copies)
+    return pdf_response(
+        "appraisal/ballot_pdf.html",
+        {"b": ctx, "branch": branch, "cycle": cycle, "sheets": range(copies)},
+        filename=f"{branch.name}民主测评票.pdf",
+    )
+
+
+@login_required
+def tally_page(request):
+    branch, cycle = _branch(request), _cycle()
+    tally = selectors.tally_for(cycle=cycle, branch=branch)
+    initial = (
+        {"issued": tally.issued, "returned": tally.returned, "invalid": tally.invalid, "mode": tally.mode}
+        if tally
+        else {"mode": Tally.Mode.BALLOTS}
+    )
+    form = TallyForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        _require_teller(request, branch)
+        if form.is_valid():
+            try:
+                services.tally_open(cycle=cycle, branch=branch, **form.cleaned_data)
+            except ValidationError as exc:
+                _show_errors(form, exc)
+            else:
+                messages.success(request, "已保存票数")
+                return redirect("appraisal_tally")
+    rows = selectors.tally_rows(cycle=cycle, branch=branch, tally=tally)
+    return render(
+        request,
+        "appraisal/tally_detail.html",
+        _ctx(
+            request,
+            branch,
+            cycle=cycle,
+            tally=tally,
+            form=form,
+            rows=rows,
+            entered=tally.sheets.count() if tally else 0,
+            present=selectors.present_count(cycle=cycle, branch=branch),
+            notes=selectors.ballot_notes(tally=tally),
+            committee=selectors.CommitteeResult(branch=branch, tally=tally),
+        ),
+    )
+
+
+def _tally_or_404(branch, cycle):
+    tally = selectors.tally_for(cycle=cycle, branch=branch)
+    if tally is None:
+        raise PermissionDenied("请先录入发出、收回和有效票数")
+    return tally
+
+
+@login_required
+def ballot_entry(request):
+    """Ballot by ballot, as the tellers read them out: phone-friendly, one paper per form."""
+    branch, cycle = access.staff_branch(request.user), _cycle()
+    _require_teller(request, branch)
+    tally = _tally_or_404(branch, cycle)
+    members = list(services.rated_members(branch=branch).order_by("name"))
+    form = BallotForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sheet = services.ballot_enter(
+                tally=tally,
+                marks=form.marks(),
+                notes=form.notes(),
+                committee_mark=form.cleaned_data["committee_mark"],
+            )
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, f"已录入第 {sheet.number} 张，共 {tally.valid} 张有效票")
+            return redirect("appraisal_ballot")
+    entered = tally.sheets.count()
+    return render(
+        request,
+        "appraisal/ballot_form.html",
+        _ctx(request, branch, cycle=cycle, tally=tally, form=form, entered=entered),
+    )
+
+
+@login_required
+@require_POST
+def ballot_undo(request):
+    branch, cycle = access.staff_branch(request.user), _cycle()
+    _require_teller(request, branch)
+    try:
+        services.ballot_delete_last(tally=_tally_or_404(branch, cycle))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已撤销最后录入的一张测评票")
+    return redirect("appraisal_ballot")
+
+
+@login_required
+def totals_entry(request):
+    branch, cycle = access.staff_branch(request.user), _cycle()
+    _require_teller(request, branch)
+    tally = _tally_or_404(branch, cycle)
+    members = list(services.rated_members(branch=branch).order_by("name"))
+    counts = selectors.tally_counts(tally)
+    initial = {"satisfied": tally.committee_satisfied, "basic": tally.committee_basic}
+    initial["unsatisfied"] = tally.committee_unsatisfied
+    for m in members:
+        for k, v in counts.get(m.pk, {}).items():
+            initial[f"{k}_{m.pk}"] = v
+    form = TotalsForm(request.POST or None, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.totals_enter(tally=tally, totals=form.totals(), committee=form.committee())
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, "已保存汇总票数")
+            return redirect("appraisal_tally")
+    return render(
+        request, "appraisal/totals_form.html", _ctx(request, branch, cycle=cycle, tally=tally, form=form)
+    )
+
+
+@login_required
+@require_POST
+def tally_close(request):
+    branch, cycle = access.staff_branch(request.user), _cycle()
+    _require_teller(request, branch)
+    try:
+        services.tally_close(tally=_tally_or_404(branch, cycle))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "计票完成，可以进行组织评定")
+    return redirect("appraisal_tally")
+
+
+# ---- R5.4–R5.8 grades, feedback, what follows ----
+
+
+@login_required
+def grades_page(request):
+    branch, cycle = _branch(request), _cycle()
+    tally = selectors.tally_for(cycle=cycle, branch=branch)
+    rows = selectors.grading_rows(cycle=cycle, branch=branch, tally=tally)
+    return render(
+        request,
+        "appraisal/grade_list.html",
+        _ctx(
+            request,
+            branch,
+            cycle=cycle,
+            tally=tally,
+            rows=rows,
+            cap=selectors.cap_status(cycle=cycle, branch=branch),
+            totals=selectors.grade_totals(rows),
+        ),
+    )
+
+
+def _rated_member(request, member_id) -> Member:
+    member = access.access_member(request.user, member_id, write=True)
+    if member.status != Member.Status.FULL:
+        raise PermissionDenied("R5.8：预备党员参加民主评议，但不评定等次")
+    return member
+
+
+@login_required
+def grade_edit(request, member_id):
+    member = _rated_member(request, member_id)
+    cycle = _cycle()
+    grade = Grade.objects.filter(cycle=cycle, member=member).select_related("feedback").first()
+    tally = selectors.tally_for(cycle=cycle, branch=member.branch)
+    initial = (
+        {"grade": grade.grade, "opinion": grade.opinion, "decided_on": grade.decided_on} if grade else {}
+    )
+    if not grade and tally:
+        initial["decided_on"] = tally.meeting.held_on
+    form = GradeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grade_set(
+                cycle=cycle, member=member, decided_by=access.acting_member(request.user), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, f"已保存 {member.name} 的组织评定")
+            return redirect("appraisal_grades")
+    counts = selectors.tally_counts(tally).get(member.pk, {})
+    row = selectors.TallyRow(member=member, counts=counts, valid=tally.valid if tally else 0, grade=grade)
+    return render(
+        request,
+        "appraisal/grade_form.html",
+        _ctx(
+            request,
+            member.branch,
+            cycle=cycle,
+            member=member,
+            form=form,
+            row=row,
+            cap=selectors.cap_status(cycle=cycle, branch=member.branch),
+        ),
+    )
+
+
+@login_required
+def grade_history(request, member_id):
+    member = access.access_member(request.user, member_id)
+    if access.role_of(request.user) == "member":
+        raise PermissionDenied("党员只能在“我的评议”查看本人结果")
+    grade = get_object_or_404(Grade, cycle=_cycle(), member=member)
+    return render(
+        request,
+        "appraisal/grade_history.html",
+        _ctx(
+            request, member.branch, member=member, grade=grade, versions=selectors.grade_history(grade=grade)
+        ),
+    )
+
+
+@login_required
+def feedback_edit(request, member_id):
+    member = _rated_member(request, member_id)
+    cycle = _cycle()
+    grade = Grade.objects.filter(cycle=cycle, member=member).select_related("feedback").first()
+    fb = getattr(grade, "feedback", None) if grade else None
+    initial = {"given_on": fb.given_on, "means": fb.means, "by": fb.by_id} if fb else {}
+    staff = Member.objects.filter(branch=member.branch).active().full()
+    form = FeedbackForm(request.POST or None, initial=initial, members=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_record(grade=grade, **form.cleaned_data)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, f"已记录向 {member.name} 反馈评定意见")
+            return redirect("appraisal_grades")
+    return render(
+        request,
+        "appraisal/feedback_form.html",
+        _ctx(request, member.branch, cycle=cycle, member=member, grade=grade, form=form),
+    )
+
+
+@login_required
+def follow_up_edit(request, member_id):
+    member = _rated_member(request, member_id)
+    cycle = _cycle()
+    grade = Grade.objects.filter(cycle=cycle, member=member).select_related("follow_up").first()
+    if grade is None:
+        raise PermissionDenied("尚未评定，没有后续措施")
+    instance = getattr(grade, "follow_up", None)
+    staff = Member.objects.filter(branch=member.branch).active().full().exclude(pk=member.pk)
+    form = FollowUpForm(request.POST or None, instance=instance, grade=grade, members=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_record(grade=grade, **{f: form.cleaned_data[f] for f in form.fields})
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, f"已保存 {member.name} 的后续措施")
+            return redirect("appraisal_grades")
+    return render(
+        request,
+        "appraisal/followup_form.html",
+        _ctx(request, member.branch, cycle=cycle, member=member, grade=grade, form=form),
+    )
+
+
+# ---- exports ----
+
+
+@login_required
+def export_tally(request):
+    branch, cycle = _branch(request), _cycle()
+    return exports.tally_xlsx(cycle=cycle, branch=branch)
+
+
+@login_required
+def export_results(request):
+    branch, cycle = _branch(request), _cycle()
+    return exports.results_xlsx(cycle=cycle, branch=branch)
+
+
+# ---- the township (R5.7 pool, R5.9 committee appraisal) ----
+
+
+@login_required
+def township_appraisal(request):
+    township = access.township_of(request.user)
+    cycle = _cycle()
+    branches = list(access.branches_visible(request.user).order_by("name"))
+    return render(
+        request,
+        "appraisal/township_appraisal.html",
+        {
+            "township": township,
+            "cycle": cycle,
+            "committees": selectors.committee_results(cycle=cycle, branches=branches),
+            "pool": list(selectors.commendation_pool(cycle=cycle, township=township)),
+            "handlings": list(selectors.handlings(cycle=cycle, township=township)),
+            "grades_url": reverse("appraisal_grades"),
+        },
+    )

@@ -1,0 +1,553 @@
+"""Every read on the 组织生活会 (R4) that a page, a PDF, the rule checks or the archive needs.
+
+Decisions where the plan is silent:
+- Quorum: those who should attend are the branch's active members (full and probationary), less those who took part
+  with the Party organisation where they now are (R4.6) — they held their 组织生活会 there. Those who will make it up at
+  元旦/春节 still count as should-attend and not present. The meeting has its quorum with more than half present
+  (支部工作条例: 党员大会须有半数以上党员参加).
+- R0.1: a meeting not held, or held after the deadline, fails; the pages show the date against the deadline.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from branch.checks import Check, Status
+from branch.models import Branch, CommitteePost, Cycle, Member
+from branch.selectors import committee_on, roster, secretary_of
+
+from ..models import Meeting, MeetingAttendance, Problem, RequiredMaterial, Speech, StudySession, Talk
+
+GENERAL_MEETING = "党员大会"
+FIRST_CYCLE_STATEMENT = "本年度为首次在系统中记录，无上年度整改事项。"
+
+AGENDA = [
+    "党支部书记代表支部委员会述职，报告上年度整改措施落实情况（R4.1）",
+    "支部委员检查履职情况，开展自我批评和相互批评（R4.2）",
+    "党员评议支部委员会工作和作风，开展批评和自我批评（R4.3）",
+    "民主评议党员：个人自评、党员互评、民主测评、组织评定（R5.1）",
+]
+
+
+def _url(name: str) -> str:
+    """A link to another step's page, or none while that page does not exist yet."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+def meeting_for(*, cycle: Cycle, branch: Branch) -> Meeting | None:
+    return Meeting.objects.filter(cycle=cycle, branch=branch).select_related("cycle", "branch").first()
+
+
+def is_first_cycle(*, cycle: Cycle) -> bool:
+    """No earlier cycle in the system: the 述职 has no last-cycle rectification to report (R4.1, R6.3)."""
+    return not Cycle.objects.filter(year__lt=cycle.year).exists()
+
+
+# ---------------------------------------------------------------- readiness before the meeting
+
+
+@dataclass(frozen=True)
+class ReadinessItem:
+    rule: str
+    label: str
+    done: bool
+    detail: str
+    url: str = ""
+
+
+def _study_gaps(*, cycle: Cycle, branch: Branch) -> list[str]:
+    sessions = StudySession.objects.filter(cycle=cycle, branch=branch)
+    if not sessions.exists():
+        return ["尚未组织集中学习"]
+    missing = RequiredMaterial.objects.filter(cycle=cycle).exclude(sessions__in=sessions)
+    return [f"未学习《{m.title}》" if not m.title.startswith("《") else f"未学习{m.title}" for m in missing]
+
+
+def _talk_gaps(*, cycle: Cycle, branch: Branch) -> list[str]:
+    """R2.1/R2.3/R2.4 gaps, from `meetings.selectors.before.talk_coverage` (the owner of this computation)."""
+    try:
+        from .before import talk_coverage
+    except ImportError:  # the R1–R3 step has not landed in this checkout: a minimal stand-in
+        return _talk_gaps_without_before(cycle=cycle, branch=branch)
+    coverage = talk_coverage(cycle=cycle, branch=branch)
+    gaps = [m.text for m in coverage.missing]
+    if coverage.secretary is None:
+        gaps.append("本支部没有在任书记")
+    return gaps
+
+
+def _talk_gaps_without_before(*, cycle: Cycle, branch: Branch) -> list[str]:
+    posts = committee_on(branch=branch)
+    committee = [p.member for p in posts]
+    committee_ids = {m.pk for m in committee}
+    secretary = next((p.member for p in posts if p.post == CommitteePost.Post.SECRETARY), None)
+    pairs = set()
+    for by_id, with_id in Talk.objects.filter(cycle=cycle, branch=branch).values_list(
+        "by_id", "with_member_id"
+    ):
+        pairs |= {(by_id, with_id), (with_id, by_id)}
+    gaps = [
+        f"支委 {a.name} 与 {b.name} 未谈话"
+        for i, a in enumerate(committee)
+        for b in committee[i + 1 :]
+        if (a.pk, b.pk) not in pairs
+    ]
+    for m in roster(branch=branch):
+        if m.pk in committee_ids:
+            continue
+        if not any((c, m.pk) in pairs for c in committee_ids):
+            gaps.append(f"{m.name} 未与支委谈话")
+        elif m.is_focus and secretary and (secretary.pk, m.pk) not in pairs:
+            gaps.append(f"重点对象 {m.name} 未与书记谈话")
+    return gaps
+
+
+def readiness(*, cycle: Cycle, branch: Branch) -> list[ReadinessItem]:
+    """What should be done before the meeting (R1, R2, R3, R4.5), each with where to fix it.
+
+    Holding the meeting with gaps is allowed; the gaps stay on the record and in the checks.
+    """
+    meeting = meeting_for(cycle=cycle, branch=branch)
+    meeting_url = reverse("meeting_detail")
+    study = _study_gaps(cycle=cycle, branch=branch)
+    talks = _talk_gaps(cycle=cycle, branch=branch)
+    committee_problems = Problem.objects.filter(cycle=cycle, branch=branch, member__isnull=True).count()
+    member_problems = (
+        Problem.objects.filter(cycle=cycle, branch=branch, member__isnull=False)
+        .values("member")
+        .distinct()
+        .count()
+    )
+
+    def brief(gaps: list[str]) -> str:
+        return "；".join(gaps[:3]) + (f" 等 {len(gaps)} 项" if len(gaps) > 3 else "")
+
+    items = [
+        ReadinessItem(
+            "R1", "集中学习已完成", not study, brief(study) or "必学内容均已学习", _url("study_list")
+        ),
+        ReadinessItem(
+            "R2",
+            "谈心谈话已全覆盖",
+            not talks,
+            brief(talks) or "支委之间、支委与党员之间均已谈话",
+            _url("talk_coverage"),
+        ),
+        ReadinessItem(
+            "R3",
+            "查摆问题清单已形成",
+            committee_problems > 0,
+            f"支委会查摆问题 {committee_problems} 条，{member_problems} 名党员查摆了问题"
+            if committee_problems
+            else "支委会尚未查摆问题",
+            _url("problem_list"),
+        ),
+    ]
+    contacted = bool(meeting and meeting.township_contacted_on and meeting.township_agreed_on)
+    items.append(
+        ReadinessItem(
+            "R4.5",
+            "已与镇党委沟通，商定时间和开法",
+            contacted,
+            f"{meeting.township_contacted_on:%Y-%m-%d} 沟通，商定 {meeting.township_agreed_on:%Y-%m-%d} 以"
+            f"{meeting.township_agreed_form or meeting.form}形式召开"
+            if contacted
+            else "尚未登记与镇党委沟通的日期和商定的时间",
+            meeting_url,
+        )
+    )
+    invited = bool(meeting and meeting.township_invited)
+    items.append(
+        ReadinessItem(
+            "R4.5",
+            "已邀请镇党委派员参加指导",
+            invited,
+            (f"到会指导：{meeting.township_attendee}" if meeting.township_attendee else "已邀请")
+            if invited
+            else "尚未邀请镇党委派员",
+            meeting_url,
+        )
+    )
+    notified = bool(meeting and meeting.members_notified_on)
+    items.append(
+        ReadinessItem(
+            "R4.5",
+            "已提前通知党员",
+            notified,
+            f"{meeting.members_notified_on:%Y-%m-%d} 通知" if notified else "尚未登记通知党员的日期",
+            reverse("meeting_notice_pdf") if meeting else meeting_url,
+        )
+    )
+    return items
+
+
+# ---------------------------------------------------------------- attendance and quorum
+
+
+@dataclass
+class AttendanceRow:
+    member: Member
+    record: MeetingAttendance | None
+
+    @property
+    def status(self) -> str:
+        return self.record.status if self.record else ""
+
+
+@dataclass(frozen=True)
+class Quorum:
+    present: int
+    should_attend: int
+    absent: int
+    elsewhere: int
+    later: int
+    unrecorded: int
+
+    @property
+    def reached(self) -> bool:
+        return self.should_attend > 0 and self.present * 2 > self.should_attend
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.present / self.should_attend) if self.should_attend else 0
+
+
+def attendance_rows(*, meeting: Meeting) -> list[AttendanceRow]:
+    """The active roster with each member's attendance (two queries), in roster order."""
+    records = {a.member_id: a for a in MeetingAttendance.objects.filter(meeting=meeting)}
+    return [AttendanceRow(m, records.get(m.pk)) for m in roster(branch=meeting.branch)]
+
+
+def quorum(rows: list[AttendanceRow]) -> Quorum:
+    S = MeetingAttendance.Status
+    counts = defaultdict(int)
+    for row in rows:
+        counts[row.status] += 1
+    return Quorum(
+        present=counts[S.PRESENT],
+        should_attend=len(rows) - counts[S.ELSEWHERE],
+        absent=counts[S.ABSENT],
+        elsewhere=counts[S.ELSEWHERE],
+        later=counts[S.LATER],
+        unrecorded=counts[""],
+    )
+
+
+# ---------------------------------------------------------------- the minutes
+
+
+def speeches(*, meeting: Meeting) -> list[Speech]:
+    return list(meeting.speeches.select_related("speaker", "target").order_by("order"))
+
+
+@dataclass
+class Minutes:
+    meeting: Meeting
+    rows: list[AttendanceRow]
+    quorum: Quorum
+    speeches: list[Speech]
+    secretary: Member | None
+    first_cycle: bool
+    agenda: list[str] = field(default_factory=lambda: list(AGENDA))
+
+    @property
+    def rectification_statement(self) -> str:
+        """Shown when the 述职 has no rectification point and there was no earlier cycle (R4.1)."""
+        has_point = any(s.kind == Speech.Kind.RECTIFICATION_REPORT for s in self.speeches)
+        return FIRST_CYCLE_STATEMENT if self.first_cycle and not has_point else ""
+
+    def with_status(self, status: str) -> list[AttendanceRow]:
+        return [r for r in self.rows if r.status == status]
+
+    @property
+    def present_rows(self):
+        return self.with_status(MeetingAttendance.Status.PRESENT)
+
+    @property
+    def absent_rows(self):
+        return self.with_status(MeetingAttendance.Status.ABSENT)
+
+    @property
+    def elsewhere_rows(self):
+        return self.with_status(MeetingAttendance.Status.ELSEWHERE)
+
+    @property
+    def later_rows(self):
+        return self.with_status(MeetingAttendance.Status.LATER)
+
+
+def minutes(*, meeting: Meeting) -> Minutes:
+    """The 会议记录, generated from what was recorded: nobody types minutes twice (R0.4)."""
+    rows = attendance_rows(meeting=meeting)
+    return Minutes(
+        meeting=meeting,
+        rows=rows,
+        quorum=quorum(rows),
+        speeches=speeches(meeting=meeting),
+        secretary=secretary_of(branch=meeting.branch, day=meeting.held_on or meeting.planned_on),
+        first_cycle=is_first_cycle(cycle=meeting.cycle),
+    )
+
+
+# ---------------------------------------------------------------- rule checks
+
+
+def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
+    """R0.1, R0.2, R4.1–R4.7 for every branch, in six queries whatever the number of branches."""
+    branches = list(branches)
+    ids = [b.pk for b in branches]
+    today = timezone.localdate()
+    meetings = {m.branch_id: m for m in Meeting.objects.filter(cycle=cycle, branch_id__in=ids)}
+    meeting_ids = [m.pk for m in meetings.values()]
+    members_by_branch: dict[int, list[Member]] = defaultdict(list)
+    for m in (
+        Member.objects.filter(branch_id__in=ids)
+        .active()
+        .only("pk", "name", "branch_id", "is_mobile", "is_leading_cadre")
+    ):
+        members_by_branch[m.branch_id].append(m)
+    attendance: dict[int, dict[int, str]] = defaultdict(dict)
+    for meeting_id, member_id, status in MeetingAttendance.objects.filter(
+        meeting_id__in=meeting_ids
+    ).values_list("meeting_id", "member_id", "status"):
+        attendance[meeting_id][member_id] = status
+    spoken: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for row in (
+        Speech.objects.filter(meeting_id__in=meeting_ids)
+        .values("meeting_id", "kind", "speaker_id")
+        .annotate(n=Count("pk"))
+    ):
+        spoken[row["meeting_id"]][row["kind"]].add(row["speaker_id"])
+    posts_by_branch: dict[int, list[CommitteePost]] = defaultdict(list)
+    for post in CommitteePost.objects.filter(branch_id__in=ids).select_related("member"):
+        posts_by_branch[post.branch_id].append(post)
+    first_cycle = is_first_cycle(cycle=cycle)
+    url = reverse("meeting_detail")
+
+    result: dict[int, list[Check]] = {}
+    for branch in branches:
+        meeting = meetings.get(branch.pk)
+        result[branch.pk] = _branch_checks(
+            cycle=cycle,
+            meeting=meeting,
+            members=members_by_branch[branch.pk],
+            attendance=attendance[meeting.pk] if meeting else {},
+            spoken=spoken[meeting.pk] if meeting else {},
+            posts=posts_by_branch[branch.pk],
+            first_cycle=first_cycle,
+            today=today,
+            url=url,
+        )
+    return result
+
+
+def _names(members) -> str:
+    names = [m.name for m in members]
+    return "、".join(names[:5]) + (f" 等 {len(names)} 人" if len(names) > 5 else "")
+
+
+def _branch_checks(
+    *, cycle, meeting, members, attendance, spoken, posts, first_cycle, today, url
+) -> list[Check]:
+    K = Speech.Kind
+    S = MeetingAttendance.Status
+    P, W, F = Status.PASS, Status.WARN, Status.FAIL
+    deadline = cycle.deadline
+    out: list[Check] = []
+    if meeting is None:
+        late = today > deadline
+        out.append(Check("R0.1", F if late else W, f"尚未安排组织生活会（期限 {deadline:%Y-%m-%d}）", url))
+        out.append(Check("R0.2", W, "尚未安排组织生活会", url))
+        for rule in ("R4.1", "R4.2", "R4.3", "R4.4"):
+            out.append(Check(rule, W, "会议尚未召开", url))
+        out.append(Check("R4.5", F if late else W, "尚未与镇党委沟通、邀请镇党委、通知党员", url))
+        for rule in ("R4.6", "R4.7"):
+            out.append(Check(rule, W, "会议尚未召开", url))
+        return out
+
+    held = meeting.held_on
+    if held is None:
+        status = F if today > deadline else W
+        out.append(
+            Check(
+                "R0.1",
+                status,
+                f"会议尚未召开（计划 {meeting.planned_on:%Y-%m-%d}，期限 {deadline:%Y-%m-%d}）",
+                url,
+            )
+        )
+    elif held > deadline:
+        out.append(Check("R0.1", F, f"会议于 {held:%Y-%m-%d} 召开，晚于期限 {deadline:%Y-%m-%d}", url))
+    else:
+        out.append(Check("R0.1", P, f"会议于 {held:%Y-%m-%d} 召开（期限 {deadline:%Y-%m-%d}）", url))
+    if meeting.form == GENERAL_MEETING:
+        out.append(Check("R0.2", P, "以党支部党员大会形式召开", url))
+    else:
+        out.append(Check("R0.2", F, f"会议形式为“{meeting.form}”，应为党支部党员大会", url))
+
+    # R4.5 — preparation
+    missing = []
+    if not meeting.township_contacted_on:
+        missing.append("与镇党委沟通")
+    if not meeting.township_agreed_on or not meeting.township_agreed_form:
+        missing.append("商定时间和开法")
+    if not meeting.township_invited:
+        missing.append("邀请镇党委派员")
+    if not meeting.members_notified_on:
+        missing.append("提前通知党员")
+    elif held and meeting.members_notified_on >= held:
+        missing.append("提前通知党员（通知日期不早于会期）")
+    if missing:
+        out.append(Check("R4.5", F if held else W, "缺少：" + "、".join(missing), url))
+    else:
+        attendee = f"，{meeting.township_attendee}到会指导" if meeting.township_attendee else ""
+        out.append(
+            Check(
+                "R4.5",
+                P,
+                f"{meeting.township_contacted_on:%Y-%m-%d} 与镇党委沟通，{meeting.members_notified_on:%Y-%m-%d} 通知党员{attendee}",
+                url,
+            )
+        )
+
+    if held is None:
+        for rule in ("R4.1", "R4.2", "R4.3", "R4.4", "R4.6", "R4.7"):
+            out.append(Check(rule, W, "会议尚未召开", url))
+        return out
+
+    speeches_url = reverse("meeting_speeches")
+    attendance_url = reverse("meeting_attendance")
+    committee = [p.member for p in posts if p.is_current_on(held)]
+    secretary = next(
+        (p.member for p in posts if p.is_current_on(held) and p.post == CommitteePost.Post.SECRETARY), None
+    )
+
+    # R4.1 — the secretary's 述职, with last cycle's rectification
+    reported = secretary is not None and secretary.pk in spoken.get(K.REPORT, set())
+    rect = bool(spoken.get(K.RECTIFICATION_REPORT)) or first_cycle
+    if reported and rect:
+        note = (
+            "（首个年度，无上年度整改事项）" if first_cycle and not spoken.get(K.RECTIFICATION_REPORT) else ""
+        )
+        out.append(Check("R4.1", P, f"书记已述职{note}", speeches_url))
+    elif reported:
+        out.append(Check("R4.1", F, "述职未报告上年度整改措施落实情况", speeches_url))
+    else:
+        out.append(Check("R4.1", F, "未记录书记代表支委会的述职", speeches_url))
+
+    # R4.2 — every committee member criticises themself and the others
+    no_self = [m for m in committee if m.pk not in spoken.get(K.COMMITTEE_SELF, set())]
+    no_mutual = (
+        [m for m in committee if m.pk not in spoken.get(K.COMMITTEE_MUTUAL, set())]
+        if len(committee) > 1
+        else []
+    )
+    if not committee:
+        out.append(Check("R4.2", F, "会议当日无在任支委", speeches_url))
+    elif no_self or no_mutual:
+        parts = []
+        if no_self:
+            parts.append(f"未作自我批评：{_names(no_self)}")
+        if no_mutual:
+            parts.append(f"未开展相互批评：{_names(no_mutual)}")
+        out.append(Check("R4.2", F, "；".join(parts), speeches_url))
+    else:
+        out.append(Check("R4.2", P, f"{len(committee)} 名支委均作了自我批评和相互批评", speeches_url))
+
+    # R4.3 — members on the committee, and members' criticism and self-criticism
+    parts = []
+    if not spoken.get(K.ON_COMMITTEE):
+        parts.append("党员未评议支委会工作和作风")
+    if not spoken.get(K.MEMBER_SELF):
+        parts.append("未记录党员自我批评")
+    if not spoken.get(K.MEMBER_MUTUAL):
+        parts.append("未记录党员相互批评")
+    if parts:
+        out.append(Check("R4.3", F, "；".join(parts), speeches_url))
+    else:
+        out.append(Check("R4.3", P, "党员评议了支委会，开展了批评和自我批评", speeches_url))
+
+    # R4.4 — Party leading cadres take part as members of this branch
+    cadres = [m for m in members if m.is_leading_cadre]
+    unrecorded_cadres = [m for m in cadres if m.pk not in attendance]
+    if not cadres:
+        out.append(Check("R4.4", P, "本支部无党员领导干部", attendance_url))
+    elif unrecorded_cadres:
+        out.append(
+            Check("R4.4", F, f"党员领导干部未登记参会情况：{_names(unrecorded_cadres)}", attendance_url)
+        )
+    else:
+        present = [m for m in cadres if attendance[m.pk] == S.PRESENT]
+        out.append(
+            Check(
+                "R4.4",
+                P if len(present) == len(cadres) else W,
+                f"党员领导干部 {len(cadres)} 人以普通党员身份参加，出席 {len(present)} 人",
+                attendance_url,
+            )
+        )
+
+    # R4.6 — members away took part at home for 元旦/春节 or where they now are
+    away = [m for m in members if m.is_mobile and attendance.get(m.pk) == S.ABSENT]
+    if away:
+        out.append(
+            Check("R4.6", W, f"流动党员缺席，未安排返乡补课或在流入地参加：{_names(away)}", attendance_url)
+        )
+    else:
+        elsewhere = sum(1 for s in attendance.values() if s == S.ELSEWHERE)
+        later = sum(1 for s in attendance.values() if s == S.LATER)
+        out.append(Check("R4.6", P, f"在流入地参加 {elsewhere} 人，返乡补课 {later} 人", attendance_url))
+
+    # R4.7 — attendance recorded for everyone
+    unrecorded = [m for m in members if m.pk not in attendance]
+    if unrecorded:
+        out.append(
+            Check("R4.7", F, f"{len(unrecorded)} 名党员未登记出席情况：{_names(unrecorded)}", attendance_url)
+        )
+    else:
+        present = sum(1 for m in members if attendance[m.pk] == S.PRESENT)
+        absent = sum(1 for m in members if attendance[m.pk] == S.ABSENT)
+        out.append(
+            Check(
+                "R4.7",
+                P,
+                f"已登记 {len(members)} 人：出席 {present} 人，缺席 {absent} 人（均有原因）",
+                attendance_url,
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- archive (R7.2)
+
+
+def archive_context(*, cycle: Cycle, branch: Branch) -> dict:
+    """Preparation, attendance and minutes for the archive PDF (templates/meetings/archive_meeting.html)."""
+    meeting = meeting_for(cycle=cycle, branch=branch)
+    return {
+        "meeting": meeting,
+        "meeting_minutes": minutes(meeting=meeting) if meeting else None,
+        "meeting_checks": checks(cycle=cycle, branches=[branch])[branch.pk],
+        "meeting_deadline": cycle.deadline,
+    }
+
+
+def notice_context(*, meeting: Meeting) -> dict:
+    """The 会议通知 with its agenda, generated from the preparation facts (R4.5)."""
+    return {
+        "meeting": meeting,
+        "branch": meeting.branch,
+        "cycle": meeting.cycle,
+        "agenda": AGENDA,
+        "day": meeting.township_agreed_on or meeting.planned_on,
+        "issued_on": meeting.members_notified_on or timezone.localdate(),
+        "secretary": secretary_of(branch=meeting.branch, day=meeting.planned_on),
+    }

@@ -1,0 +1,112 @@
+"""Logins: the secretary (for their branch) and admin unlock accounts and reset passwords.
+
+A member changes their own password with Django's PasswordChangeView (templates/registration/).
+Failed logins are counted by django-axes (settings: AXES_*); unlocking deletes the account's failure records.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from branch import access
+
+User = get_user_model()
+# No 0/O, 1/l/I: read aloud over the phone or copied from a screen without mistakes.
+TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def accounts_visible(user):
+    """Logins this user may unlock and reset: admin all, a secretary those of their branch's members."""
+    if user.is_superuser:
+        return User.objects.all()
+    branch = access.secretary_branch(user)
+    return User.objects.filter(member__branch=branch, is_superuser=False)
+
+
+def account_target(user, user_id: int):
+    """One login this user may manage; anyone else's is a 404."""
+    return get_object_or_404(accounts_visible(user), pk=user_id)
+
+
+def failures_by_username(usernames) -> dict[str, int]:
+    rows = (
+        AccessAttempt.objects.filter(username__in=list(usernames))
+        .values("username")
+        .annotate(n=Sum("failures_since_start"))
+    )
+    return {r["username"]: r["n"] for r in rows}
+
+
+def temporary_password(user) -> str:
+    """A random password that Django's validators accept for this user."""
+    while True:
+        candidate = "".join(secrets.choice(TEMP_ALPHABET) for _ in range(12))
+        try:
+            validate_password(candidate, user)
+        except ValidationError:
+            continue
+        return candidate
+
+
+@transaction.atomic
+def account_unlock(*, user) -> int:
+    return axes_reset(username=user.username)
+
+
+@transaction.atomic
+def account_password_reset(*, user) -> str:
+    password = temporary_password(user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    axes_reset(username=user.username)
+    return password
+
+
+@login_required
+def account_list(request):
+    users = list(accounts_visible(request.user).select_related("member", "scope").order_by("username"))
+    failures = failures_by_username(u.username for u in users)
+    limit = settings.AXES_FAILURE_LIMIT
+    rows = [
+        {
+            "user": u,
+            "member": getattr(u, "member", None),
+            "failures": failures.get(u.username, 0),
+            "locked": failures.get(u.username, 0) >= limit,
+        }
+        for u in users
+    ]
+    return render(request, "ops/account_list.html", {"rows": rows, "limit": limit})
+
+
+@login_required
+@require_POST
+def account_unlock_view(request, user_id):
+    target = account_target(request.user, user_id)
+    account_unlock(user=target)
+    messages.success(request, f"已解锁账号 {target.username}")
+    return redirect("account_list")
+
+
+@never_cache
+@login_required
+@require_POST
+def account_password_reset_view(request, user_id):
+    """The new password is shown once, on this response; it is stored only as a hash."""
+    target = account_target(request.user, user_id)
+    password = account_password_reset(user=target)
+    return render(request, "ops/account_password.html", {"target": target, "password": password})

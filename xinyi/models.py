@@ -1,0 +1,71 @@
+"""The township's ZIP of all its branches' archives (R7.2), built in the background; and the overview in admin (R7.1)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from branch.models import Branch, Cycle, Township
+
+
+class ArchiveBundle(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    ACTIVE = (Status.PENDING, Status.RUNNING)
+
+    township = models.ForeignKey(
+        Township, verbose_name=_("镇党委"), on_delete=models.CASCADE, related_name="archive_bundles"
+    )
+    cycle = models.ForeignKey(Cycle, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("已完成支部数"), default=0)
+    total = models.PositiveSmallIntegerField(_("支部总数"), default=0)
+    file = models.FileField(_("文件"), upload_to="archive_bundles/", blank=True)
+    error = models.CharField(_("错误"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("档案打包")
+        verbose_name_plural = _("档案打包")
+        ordering = ["-created"]
+        constraints = [
+            # A ZIP asked twice while one is pending is the same ZIP: one task, not two.
+            models.UniqueConstraint(
+                fields=["township", "cycle"],
+                condition=Q(status__in=["pending", "running"]),
+                name="one_active_bundle_per_township_cycle",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.township} {self.cycle.year}年度档案（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.progress / self.total) if self.total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+class BranchOverview(Branch):
+    """The township overview as an admin page (R7.1): a read-only view of Branch, no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("支部进度总览")
+        verbose_name_plural = _("支部进度总览")

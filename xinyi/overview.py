@@ -1,0 +1,187 @@
+"""The township overview (R7.1, R5.9): every branch of the township in one table, and its ZIP of archives (R7.2).
+
+The same rows feed the page /township/ and the admin page (xinyi.admin). Queries do not grow with the number of branches:
+the steps and checks of all branches are computed together (xinyi.progress), and so are the appraisal and rectification
+figures, which each step's selectors may give through an optional `summary(*, cycle, branches) -> dict[int, dict]`:
+appraisal: {"graded": int, "excellent": int, "committee": str}; rectification: {"filed": int, "overdue": int}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from branch import access
+from branch.models import Branch, Cycle, Township
+from branch.selectors import current_cycle
+
+from . import checks as rule_checks
+from . import progress
+from .models import ArchiveBundle
+from .tasks import bundle_request
+
+
+@dataclass
+class Row:
+    branch: Branch
+    state: progress.BranchCycle
+    graded: int | None
+    excellent: int | None
+    committee: str
+    rect_filed: int | None
+    rect_overdue: int | None
+
+    @property
+    def steps_done(self) -> int:
+        return self.state.steps_done
+
+    @property
+    def overdue(self) -> int:
+        return len(self.state.overdue)
+
+    @property
+    def failures(self) -> int:
+        return len(self.state.failures)
+
+    @property
+    def excellent_share(self) -> float | None:
+        if not self.graded or self.excellent is None:
+            return None
+        return self.excellent / self.graded
+
+    @property
+    def excellent_percent(self) -> str:
+        share = self.excellent_share
+        return "—" if share is None else f"{share:.0%}"
+
+
+# ?sort= keys and how each sorts; a "-" prefix reverses.
+SORTS = {
+    "name": lambda r: r.branch.name,
+    "kind": lambda r: r.branch.get_kind_display(),
+    "steps": lambda r: r.steps_done,
+    "overdue": lambda r: r.overdue,
+    "failures": lambda r: r.failures,
+    "graded": lambda r: r.graded or 0,
+    "excellent": lambda r: r.excellent_share or 0,
+    "committee": lambda r: r.committee,
+    "filed": lambda r: r.rect_filed or 0,
+    "rect_overdue": lambda r: r.rect_overdue or 0,
+}
+COLUMNS = [
+    ("name", "党支部"),
+    ("kind", "类型"),
+    ("steps", "已完成步骤"),
+    ("overdue", "逾期事项"),
+    ("failures", "未通过规则"),
+    ("graded", "评定等次人数"),
+    ("excellent", "优秀占比"),
+    ("committee", "党员评议支委会（R5.9）"),
+    ("filed", "整改措施报备"),
+    ("rect_overdue", "整改逾期"),
+]
+
+
+def _summary(key: str, *, cycle: Cycle, branches: list[Branch]) -> dict[int, dict]:
+    step = next(s for s in rule_checks.REGISTRY if s.key == key)
+    module = rule_checks.load(step)
+    fn = getattr(module, "summary", None) if module else None
+    return fn(cycle=cycle, branches=branches) if fn else {}
+
+
+def rows(*, cycle: Cycle, branches: list[Branch], sort: str = "name", today=None) -> list[Row]:
+    branches = list(branches)
+    states = progress.build(cycle=cycle, branches=branches, today=today)
+    appraisal = _summary("appraisal", cycle=cycle, branches=branches)
+    rect = _summary("rectification", cycle=cycle, branches=branches)
+    result = []
+    for b in branches:
+        a, r = appraisal.get(b.pk, {}), rect.get(b.pk, {})
+        result.append(
+            Row(
+                branch=b,
+                state=states[b.pk],
+                graded=a.get("graded"),
+                excellent=a.get("excellent"),
+                committee=a.get("committee", "") or "",
+                rect_filed=r.get("filed"),
+                rect_overdue=r.get("overdue"),
+            )
+        )
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        key, sort = "name", "name"
+    result.sort(key=SORTS[key], reverse=sort.startswith("-"))
+    return result
+
+
+def township_for(request) -> Township:
+    """The reviewer's township; an admin picks one with ?township= (the first by default)."""
+    if access.role_of(request.user) == "admin":
+        pk = request.GET.get("township") or request.POST.get("township")
+        qs = Township.objects.all()
+        township = qs.filter(pk=pk).first() if pk and str(pk).isdigit() else qs.first()
+        if township is None:
+            raise Http404("尚无镇党委")
+        return township
+    return access.township_of(request.user)
+
+
+def overview_context(request, township: Township) -> dict:
+    cycle = current_cycle()
+    if cycle is None:
+        raise Http404("尚未设立年度组织生活会")
+    sort = request.GET.get("sort", "name")
+    branches = Branch.objects.filter(township=township).select_related("township").order_by("name")
+    bundle = ArchiveBundle.objects.filter(township=township, cycle=cycle).first()
+    return {
+        "township": township,
+        "cycle": cycle,
+        "rows": rows(cycle=cycle, branches=branches, sort=sort, today=timezone.localdate()),
+        "columns": [(k, label, ("-" + k) if sort == k else k) for k, label in COLUMNS],
+        "sort": sort,
+        "deadline_cn": rule_checks.cn_date(cycle.deadline),
+        "bundle": bundle,
+        "step_count": len(progress.STEPS),
+    }
+
+
+@login_required
+def township_overview(request):
+    township = township_for(request)
+    return render(request, "xinyi/overview.html", overview_context(request, township))
+
+
+@login_required
+@require_POST
+def bundle_create(request):
+    township = township_for(request)
+    cycle = current_cycle()
+    if cycle is None:
+        raise Http404("尚未设立年度组织生活会")
+    bundle_request(township=township, cycle=cycle, user=request.user)
+    return redirect(reverse("township_bundle"))
+
+
+@login_required
+def bundle_status(request):
+    """The newest ZIP of the reviewer's township with its progress; the page reloads itself while it is being built."""
+    township = township_for(request)
+    bundle = ArchiveBundle.objects.filter(township=township).select_related("cycle").first()
+    return render(request, "xinyi/bundle.html", {"township": township, "bundle": bundle})
+
+
+@login_required
+def bundle_download(request, pk):
+    """Only through this view, never the media URL: a reviewer downloads their own township's ZIP."""
+    township = township_for(request)
+    bundle = get_object_or_404(ArchiveBundle, pk=pk, township=township, status=ArchiveBundle.Status.DONE)
+    return FileResponse(
+        bundle.file.open("rb"), as_attachment=True, filename=bundle.file.name.rsplit("/", 1)[-1]
+    )

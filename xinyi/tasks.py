@@ -1,0 +1,86 @@
+"""Background work: the township's ZIP of archives. Run the worker with `python manage.py db_worker` (`make run` does)."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from datetime import timedelta
+
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from branch.models import Branch, Cycle, Township
+
+from . import archive
+from .models import ArchiveBundle
+
+# A finished ZIP younger than this is handed out again instead of building a new one.
+FRESH_FOR = timedelta(minutes=30)
+
+
+def bundle_request(*, township: Township, cycle: Cycle, user) -> tuple[ArchiveBundle, bool]:
+    """The pending or fresh bundle if there is one, else a new one queued (returns it and whether it is new)."""
+    try:
+        with transaction.atomic():
+            # Lock the township row so two requests queue up here rather than race (PostgreSQL; SQLite serialises writes).
+            Township.objects.select_for_update().get(pk=township.pk)
+            existing = (
+                ArchiveBundle.objects.filter(township=township, cycle=cycle)
+                .filter(
+                    status__in=ArchiveBundle.ACTIVE,
+                )
+                .first()
+                or ArchiveBundle.objects.filter(
+                    township=township,
+                    cycle=cycle,
+                    status=ArchiveBundle.Status.DONE,
+                    finished__gte=timezone.now() - FRESH_FOR,
+                ).first()
+            )
+            if existing:
+                return existing, False
+            bundle = ArchiveBundle(
+                township=township,
+                cycle=cycle,
+                requested_by=user,
+                total=Branch.objects.filter(township=township).count(),
+            )
+            bundle.full_clean()
+            bundle.save()
+            transaction.on_commit(lambda: build_bundle.enqueue(bundle.pk))
+            return bundle, True
+    except IntegrityError:
+        # The unique constraint caught a concurrent request: hand out the one it created.
+        return ArchiveBundle.objects.get(
+            township=township, cycle=cycle, status__in=ArchiveBundle.ACTIVE
+        ), False
+
+
+@task()
+def build_bundle(bundle_id: int) -> int:
+    """Render each branch's archive PDF into one ZIP, counting progress as it goes."""
+    bundle = ArchiveBundle.objects.select_related("township", "cycle").get(pk=bundle_id)
+    ArchiveBundle.objects.filter(pk=bundle.pk).update(status=ArchiveBundle.Status.RUNNING, progress=0)
+    branches = list(Branch.objects.filter(township=bundle.township).order_by("name"))
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for i, branch in enumerate(branches, start=1):
+                    data = archive.archive_pdf(cycle=bundle.cycle, branch=branch)
+                    zf.writestr(archive.filename(cycle=bundle.cycle, branch=branch), data)
+                    ArchiveBundle.objects.filter(pk=bundle.pk).update(progress=i, total=len(branches))
+            tmp.seek(0)
+            bundle.refresh_from_db()
+            name = f"{bundle.township.name}{bundle.cycle.year}年度档案_{bundle.pk}.zip"
+            bundle.file.save(name, File(tmp), save=False)
+        bundle.status = ArchiveBundle.Status.DONE
+        bundle.finished = timezone.now()
+        bundle.save(update_fields=["file", "status", "finished"])
+    except Exception as exc:
+        ArchiveBundle.objects.filter(pk=bundle.pk).update(
+            status=ArchiveBundle.Status.FAILED, error=str(exc)[:200], finished=timezone.now()
+        )
+        raise
+    return bundle.pk
