@@ -334,13 +334,21 @@ def township_view(*, cycle: Cycle, township, day: date) -> list[BranchRectificat
     return list(branches_rectification(cycle=cycle, branches=branches, day=day).values())
 
 
+def summary(*, cycle: Cycle, branches, day: date | None = None) -> dict[int, dict]:
+    """For the township overview (xinyi.overview): measures filed with the township, and measures overdue."""
+    data = branches_rectification(cycle=cycle, branches=branches, day=today_for(cycle, day))
+    return {
+        pk: {"filed": len(r.measures) if r.filing else 0, "overdue": len(r.overdue)} for pk, r in data.items()
+    }
+
+
 # ---------------------------------------------------------------- rule checks (R6.1–R6.6)
 
 
 def checks(*, cycle: Cycle, branches, day: date | None = None) -> dict[int, list[Check]]:
     day = today_for(cycle, day)
     data = branches_rectification(cycle=cycle, branches=branches, day=day)
-    url = _url("rectification:measure_list")
+    url = _url("rectification_home")
     return {pk: _branch_checks(r, url) for pk, r in data.items()}
 
 

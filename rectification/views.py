@@ -124,7 +124,7 @@ def measure_create(request):
         on_top=("problems", "talks"),
     ):
         messages.success(request, "已添加整改措施")
-        return redirect("rectification:measure_list")
+        return redirect("rectification_home")
     return render(
         request, "rectification/measure_form.html", {**_base(request, branch, cycle, day), "form": form}
     )
@@ -203,7 +203,7 @@ def commitment_list(request):
             ),
         ):
             messages.success(request, "已登记整改承诺")
-            return redirect("rectification:commitment_list")
+            return redirect("rectification_commitment_list")
     context = _base(request, branch, cycle, day)
     context.update({"commitments": list(selectors.commitments(cycle=cycle, branch=branch)), "form": form})
     return render(request, "rectification/commitment_list.html", context)
@@ -232,7 +232,7 @@ def publicity_list(request):
             ),
         ):
             messages.success(request, "已登记公开情况")
-            return redirect("rectification:publicity_list")
+            return redirect("rectification_publicity_list")
     context = _base(request, branch, cycle, day)
     context.update({"publicity": selectors.publicity(cycle=cycle, branch=branch), "form": form})
     return render(request, "rectification/publicity_list.html", context)
@@ -280,7 +280,7 @@ def filing_page(request):
         lambda d: services.filing_submit(cycle=cycle, branch=branch, filed_on=d["filed_on"], today=day),
     ):
         messages.success(request, "已向镇党委报备整改措施")
-        return redirect("rectification:filing")
+        return redirect("rectification_filing")
     if action == "answer":
         if filing is None:
             raise Http404("尚未报备")
@@ -289,7 +289,7 @@ def filing_page(request):
             lambda d: services.filing_answer(filing=filing, on=d["answered_on"], answer=d["answer"]),
         ):
             messages.success(request, "已答复镇党委的意见，请重新报备")
-            return redirect("rectification:filing")
+            return redirect("rectification_filing")
     context = _base(request, branch, cycle, day)
     context.update(
         {
@@ -328,7 +328,7 @@ def correction_list(request):
             ),
         ):
             messages.success(request, "已答复镇党委的批评纠正意见")
-            return redirect("rectification:correction_list")
+            return redirect("rectification_correction_list")
     rows = [
         {
             "correction": c,
@@ -368,7 +368,7 @@ def half_year_page(request):
             ),
         ):
             messages.success(request, "已登记半年整改情况通报")
-            return redirect("rectification:half_year")
+            return redirect("rectification_half_year")
     half = selectors.half_year(cycle=cycle, branch=branch, day=day, held_on=held_on)
     until = half.report.reported_on if half.report else min(day, half.due_on) if half.due_on else day
     context.update(
@@ -412,7 +412,7 @@ def quarterly_page(request):
             ),
         ):
             messages.success(request, "已登记季度承诺兑现报告")
-            return redirect("rectification:quarterly")
+            return redirect("rectification_quarterly")
     context.update(
         {
             "headers": selectors.quarter_headers(context["held_on"]),
@@ -520,7 +520,7 @@ def township_filing_review(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"{branch}：{error}")
-    return redirect("rectification:township")
+    return redirect("rectification_township")
 
 
 @login_required
@@ -549,4 +549,4 @@ def township_correction(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"{branch}：{error}")
-    return redirect("rectification:township")
+    return redirect("rectification_township")
