@@ -20,7 +20,7 @@ from branch.pdf import pdf_response
 from branch.selectors import current_cycle, secretary_of
 
 from . import selectors, services
-from .dates import STALE_DAYS, today_for
+from .dates import STALE_DAYS, meeting_day, today_for
 from .forms import (
     AnswerForm,
     CloseForm,
@@ -73,11 +73,13 @@ def _members(branch: Branch):
 
 
 def _base(request, branch, cycle, day) -> dict:
+    meeting_on, held = meeting_day(cycle=cycle, branch=branch)
     return {
         "branch": branch,
         "cycle": cycle,
         "day": day,
-        "held_on": selectors.meeting_dates(cycle=cycle, branches=[branch.pk]).get(branch.pk),
+        "held_on": meeting_on if held else None,
+        "meeting_on": meeting_on,  # held, else planned: measures and commitments may be set from then
         "can_write": access.can_write_branch(request.user, branch),
     }
 
