@@ -220,8 +220,10 @@ def quarter_headers(held_on: date | None) -> list[dict]:
 
 def my_rectification(*, cycle: Cycle, member: Member, day: date) -> dict:
     """For /me/: the member's commitments and which quarters still wait for their report."""
-    held_on = meeting_dates(cycle=cycle, branches=[member.branch]).get(member.branch_id)
     mine = list(Commitment.objects.filter(cycle=cycle, member=member).order_by("due_on", "pk"))
+    if not mine:
+        return {"commitments": [], "quarters": [], "held_on": None}
+    held_on = meeting_dates(cycle=cycle, branches=[member.branch_id]).get(member.branch_id)
     reports = {r.quarter: r for r in QuarterlyReport.objects.filter(cycle=cycle, member=member)}
     quarters = []
     if held_on and mine:

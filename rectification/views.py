@@ -454,9 +454,9 @@ def quarterly_mine(request):
     return redirect("me")
 
 
-def me_context(*, user, member) -> dict:
-    """What /me/ shows in its R6 slot (xinyi.views.me calls this)."""
-    cycle = current_cycle()
+def me_context(*, user, member, cycle=None) -> dict:
+    """What /me/ shows in its R6 slot (xinyi.views.me calls this). One query for a member with no commitment."""
+    cycle = cycle or current_cycle()
     if cycle is None:
         return {}
     day = today_for(cycle)
