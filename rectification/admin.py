@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from branch.access import ScopedAdmin, ScopedHistoryAdmin
+from branch.access import ScopedHistoryAdmin
 
 from .models import (
     Commitment,
@@ -20,7 +20,7 @@ class ProgressInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ScopedHistoryAdmin):  # another township's history is a 404
+class MeasureAdmin(ScopedHistoryAdmin):
     list_display = ["text", "branch", "responsible", "due_on", "status", "closed_on"]
     list_filter = ["cycle", "status"]
     list_select_related = ["branch", "responsible"]
@@ -29,35 +29,35 @@ class MeasureAdmin(ScopedHistoryAdmin):  # another township's history is a 404
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ScopedAdmin):
+class CommitmentAdmin(ScopedHistoryAdmin):
     branch_path = "member__branch"
     list_display = ["member", "text", "due_on"]
     list_select_related = ["member"]
 
 
 @admin.register(Publicity)
-class PublicityAdmin(ScopedAdmin):
+class PublicityAdmin(ScopedHistoryAdmin):
     list_display = ["branch", "published_on", "means"]
 
 
 @admin.register(Filing)
-class FilingAdmin(ScopedHistoryAdmin):  # another township's history is a 404
+class FilingAdmin(ScopedHistoryAdmin):
     list_display = ["branch", "status", "filed_on", "times_filed", "reviewed_on"]
     list_filter = ["status"]
 
 
 @admin.register(HalfYearReport)
-class HalfYearReportAdmin(ScopedAdmin):
+class HalfYearReportAdmin(ScopedHistoryAdmin):
     list_display = ["branch", "reported_on", "means"]
 
 
 @admin.register(QuarterlyReport)
-class QuarterlyReportAdmin(ScopedAdmin):
+class QuarterlyReportAdmin(ScopedHistoryAdmin):
     branch_path = "member__branch"
     list_display = ["member", "quarter", "reported_on", "venue"]
     list_select_related = ["member"]
 
 
 @admin.register(Correction)
-class CorrectionAdmin(ScopedAdmin):
+class CorrectionAdmin(ScopedHistoryAdmin):
     list_display = ["branch", "issued_on", "text", "answered_on"]

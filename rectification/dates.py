@@ -58,3 +58,18 @@ def meeting_held_on(*, cycle: Cycle, branch: Branch) -> date | None:
         .values_list("held_on", flat=True)
         .first()
     )
+
+
+def meeting_day(*, cycle: Cycle, branch: Branch) -> tuple[date | None, bool]:
+    """The meeting's day and whether it was held: the held day, else the planned day (None without a meeting).
+
+    Measures may be set once the meeting is planned (the problems are found before it, R3); the half-year report and
+    the quarterly reports count from the day it was held.
+    """
+    from meetings.models import Meeting
+
+    row = Meeting.objects.filter(cycle=cycle, branch=branch).values_list("held_on", "planned_on").first()
+    if row is None:
+        return None, False
+    held_on, planned_on = row
+    return (held_on, True) if held_on else (planned_on, False)

@@ -3,7 +3,7 @@
 新义村: measures aimed at the committee's problems (and opinions heard in talks), made public 2019-01-25, filed 2019-01-28
 and acknowledged, progress through 2019, every measure closed on time, the half-year report on 2019-07-10, and the
 quarterly reports of every member with a commitment for the four quarters after the meeting.
-双山村: one measure due 2019-05-31 that is not done (overdue in the township view), nothing public, nothing filed.
+双山村 (meeting planned, not recorded as held): one measure due 2019-05-31 that is not done (overdue in the township view), nothing public, nothing filed.
 
 Idempotent (a branch that has measures is left alone) and deterministic. Everything goes through the services.
 """
@@ -18,7 +18,7 @@ from . import services
 from .models import Means, Measure, QuarterlyReport
 
 MAIN_HELD_ON = date(2019, 1, 18)  # the 新义村 meeting if meetings' demo has not recorded it
-SECOND_HELD_ON = date(2019, 3, 8)
+SECOND_PLANNED_ON = date(2019, 3, 15)
 
 # text, responsible, due, progress [(day, text)], closed on, evidence
 MAIN_MEASURES = [
@@ -95,14 +95,18 @@ QUARTER_REPORTS = [
 ]
 
 
-def _held_on(ctx, branch, fallback: date) -> date:
-    """The meeting as meetings' demo recorded it; if there is none yet, a held meeting on the plan's date."""
+def _meeting_on(ctx, branch, fallback: date, *, held: bool) -> date:
+    """The meeting as meetings' demo recorded it (held, else planned); if there is none yet, one on the fallback date."""
     meeting = Meeting.objects.filter(cycle=ctx.cycle, branch=branch).first()
     if meeting is None:
         meeting = Meeting.objects.create(
-            cycle=ctx.cycle, branch=branch, planned_on=fallback, held_on=fallback, place="村党员活动室"
+            cycle=ctx.cycle,
+            branch=branch,
+            planned_on=fallback,
+            held_on=fallback if held else None,
+            place="村党员活动室",
         )
-    return meeting.held_on
+    return meeting.held_on or meeting.planned_on
 
 
 def _problems(ctx, branch, rows) -> list[Problem]:
@@ -124,9 +128,7 @@ def _seed_main(ctx) -> None:
     branch, cycle = ctx.main, ctx.cycle
     if Measure.objects.filter(cycle=cycle, branch=branch).exists():
         return
-    held_on = _held_on(ctx, branch, MAIN_HELD_ON)
-    if held_on is None:  # meetings' demo left the meeting unheld: no rectification before it
-        return
+    held_on = _meeting_on(ctx, branch, MAIN_HELD_ON, held=True)
     problems = _problems(ctx, branch, FALLBACK_PROBLEMS)
     talks = list(
         Talk.objects.filter(cycle=cycle, branch=branch)
@@ -156,9 +158,8 @@ def _seed_main(ctx) -> None:
         note="村委会门前公示栏，公示7天",
     )
     filing = services.filing_submit(cycle=cycle, branch=branch, filed_on=date(2019, 1, 28))
-    services.filing_acknowledge(
-        filing=filing, township=ctx.township, on=date(2019, 1, 30), by=ctx.users.get("township")
-    )
+    # No `by`: a branch's backup holds the logins its rows point to, and the township's login is not the branch's.
+    services.filing_acknowledge(filing=filing, township=ctx.township, on=date(2019, 1, 30))
     services.half_year_report_record(
         cycle=cycle,
         branch=branch,
@@ -189,9 +190,8 @@ def _seed_second(ctx) -> None:
     branch, cycle = ctx.second, ctx.cycle
     if Measure.objects.filter(cycle=cycle, branch=branch).exists():
         return
-    held_on = _held_on(ctx, branch, SECOND_HELD_ON)
-    if held_on is None:
-        return
+    # meetings' demo plans 双山村's meeting (2019-03-15) and leaves it unrecorded: its measure counts from the plan.
+    meeting_on = _meeting_on(ctx, branch, SECOND_PLANNED_ON, held=False)
     problems = _problems(ctx, branch, [(Problem.Area.ORG_LIFE, "党员活动室失修，主题党日时断时续")])
     measure = services.measure_create(
         cycle=cycle,
@@ -200,8 +200,8 @@ def _seed_second(ctx) -> None:
         responsible=ctx.m("刘国华"),
         due_on=date(2019, 5, 31),
         problems=problems[:1],
-        created_on=held_on,
+        created_on=meeting_on,
     )
     services.measure_progress(
-        measure=measure, done_on=held_on + timedelta(days=12), text="联系施工队查看活动室屋顶"
+        measure=measure, done_on=meeting_on + timedelta(days=12), text="联系施工队查看活动室屋顶"
     )

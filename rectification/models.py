@@ -92,7 +92,7 @@ class Measure(models.Model):
         return self.text
 
     def get_absolute_url(self):
-        return reverse("rectification:measure_detail", args=[self.pk])
+        return reverse("rectification_measure_detail", args=[self.pk])
 
     @property
     def is_done(self) -> bool:

@@ -220,8 +220,10 @@ def quarter_headers(held_on: date | None) -> list[dict]:
 
 def my_rectification(*, cycle: Cycle, member: Member, day: date) -> dict:
     """For /me/: the member's commitments and which quarters still wait for their report."""
-    held_on = meeting_dates(cycle=cycle, branches=[member.branch]).get(member.branch_id)
     mine = list(Commitment.objects.filter(cycle=cycle, member=member).order_by("due_on", "pk"))
+    if not mine:
+        return {"commitments": [], "quarters": [], "held_on": None}
+    held_on = meeting_dates(cycle=cycle, branches=[member.branch_id]).get(member.branch_id)
     reports = {r.quarter: r for r in QuarterlyReport.objects.filter(cycle=cycle, member=member)}
     quarters = []
     if held_on and mine:
@@ -245,6 +247,7 @@ def meeting_dates(*, cycle: Cycle, branches) -> dict[int, date]:
 class BranchRectification:
     branch: Branch
     held_on: date | None
+    planned_on: date | None = None
     measures: list[Measure] = field(default_factory=list)
     filing: Filing | None = None
     public_on: date | None = None
@@ -287,7 +290,12 @@ class BranchRectification:
 
     def status_rows(self) -> list[dict]:
         return [
-            {"measure": m, "status": display_status(m, self.day), "overdue": m.is_overdue_on(self.day)}
+            {
+                "measure": m,
+                "status": display_status(m, self.day),
+                "overdue": m.is_overdue_on(self.day),
+                "stale": is_stale(m, self.day),
+            }
             for m in self.measures
         ]
 
@@ -296,8 +304,16 @@ def branches_rectification(*, cycle: Cycle, branches, day: date) -> dict[int, Br
     """Everything R6 of many branches in a fixed number of queries (7), whatever their number."""
     branches = list(branches)
     ids = [b.pk for b in branches]
-    held = meeting_dates(cycle=cycle, branches=ids)
-    out = {b.pk: BranchRectification(branch=b, held_on=held.get(b.pk), day=day) for b in branches}
+    meetings = {
+        branch_id: (held_on, planned_on)
+        for branch_id, held_on, planned_on in Meeting.objects.filter(
+            cycle=cycle, branch_id__in=ids
+        ).values_list("branch_id", "held_on", "planned_on")
+    }
+    out = {}
+    for b in branches:
+        held_on, planned_on = meetings.get(b.pk, (None, None))
+        out[b.pk] = BranchRectification(branch=b, held_on=held_on, planned_on=planned_on, day=day)
     for m in (
         Measure.objects.filter(cycle=cycle, branch_id__in=ids)
         .select_related("responsible")
@@ -334,13 +350,21 @@ def township_view(*, cycle: Cycle, township, day: date) -> list[BranchRectificat
     return list(branches_rectification(cycle=cycle, branches=branches, day=day).values())
 
 
+def summary(*, cycle: Cycle, branches, day: date | None = None) -> dict[int, dict]:
+    """For the township overview (xinyi.overview): measures filed with the township, and measures overdue."""
+    data = branches_rectification(cycle=cycle, branches=branches, day=today_for(cycle, day))
+    return {
+        pk: {"filed": len(r.measures) if r.filing else 0, "overdue": len(r.overdue)} for pk, r in data.items()
+    }
+
+
 # ---------------------------------------------------------------- rule checks (R6.1–R6.6)
 
 
 def checks(*, cycle: Cycle, branches, day: date | None = None) -> dict[int, list[Check]]:
     day = today_for(cycle, day)
     data = branches_rectification(cycle=cycle, branches=branches, day=day)
-    url = _url("rectification:measure_list")
+    url = _url("rectification_home")
     return {pk: _branch_checks(r, url) for pk, r in data.items()}
 
 
@@ -353,7 +377,7 @@ def _url(name: str) -> str:
 
 def _branch_checks(r: BranchRectification, url: str) -> list[Check]:
     results = []
-    if not r.held_on:
+    if not r.held_on and not r.measures:
         reason = "组织生活会尚未召开，整改从会后开始"
         return [
             Check(rule, Status.WARN, reason, url) for rule in ("R6.1", "R6.2", "R6.3", "R6.4", "R6.5", "R6.6")
@@ -397,7 +421,9 @@ def _branch_checks(r: BranchRectification, url: str) -> list[Check]:
         results.append(Check("R6.3", Status.WARN, "没有可跟踪的整改措施", url))
     # R6.4 the half-year report
     due = r.half_year_due
-    if r.half_year and r.half_year.reported_on <= due:
+    if due is None:
+        results.append(Check("R6.4", Status.WARN, "组织生活会尚未召开，半年通报从会后起算", url))
+    elif r.half_year and r.half_year.reported_on <= due:
         results.append(
             Check(
                 "R6.4",
@@ -416,7 +442,9 @@ def _branch_checks(r: BranchRectification, url: str) -> list[Check]:
         )
     # R6.5 quarterly reports by members with commitments
     missing = r.missing_quarterly
-    if missing:
+    if not r.held_on:
+        results.append(Check("R6.5", Status.WARN, "组织生活会尚未召开，季度报告从会后起算", url))
+    elif missing:
         results.append(Check("R6.5", Status.FAIL, f"缺少 {missing} 份党员季度承诺兑现报告", url))
     elif r.committed_members:
         results.append(Check("R6.5", Status.PASS, "作出承诺的党员均已按季度报告", url))

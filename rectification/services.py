@@ -12,7 +12,7 @@ from django.utils import timezone
 from branch.models import Branch, Cycle, Member, Township
 from meetings.models import Problem, Talk
 
-from .dates import meeting_held_on, quarter_start
+from .dates import meeting_day, meeting_held_on, quarter_start
 from .models import (
     Commitment,
     Correction,
@@ -28,8 +28,16 @@ from .models import (
 def _held_on_or_refuse(*, cycle: Cycle, branch: Branch) -> date:
     held_on = meeting_held_on(cycle=cycle, branch=branch)
     if held_on is None:
-        raise ValidationError("组织生活会尚未登记召开日期，整改工作从会后开始")
+        raise ValidationError("组织生活会尚未召开（未登记召开日期），半年通报和季度报告从会后起算")
     return held_on
+
+
+def _meeting_day_or_refuse(*, cycle: Cycle, branch: Branch) -> tuple[date, str]:
+    """The day measures count from: the meeting as held, or as planned; and how to name it in a message."""
+    day, held = meeting_day(cycle=cycle, branch=branch)
+    if day is None:
+        raise ValidationError("尚未登记组织生活会（计划或召开日期），整改措施针对会上查摆的问题制定")
+    return day, f"组织生活会{'召开' if held else '计划召开'}日期（{day:%Y-%m-%d}）"
 
 
 def _not_in_future(day: date, field: str, today: date | None) -> None:
@@ -54,7 +62,7 @@ def measure_create(
 ) -> Measure:
     """R6.1: a measure is aimed at one or more problems (R3) or opinions heard in talks (R2.2)."""
     problems, talks = list(problems), list(talks)
-    held_on = _held_on_or_refuse(cycle=cycle, branch=branch)
+    meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=branch)
     errors = {}
     if not problems and not talks:
         errors["problems"] = "整改措施必须针对至少一个查摆出的问题或谈心谈话中的意见（R6.1）"
@@ -62,8 +70,8 @@ def measure_create(
         errors["problems"] = "所选问题不属于本支部本年度"
     if any(t.branch_id != branch.pk or t.cycle_id != cycle.pk for t in talks):
         errors["talks"] = "所选谈话不属于本支部本年度"
-    if due_on < held_on:
-        errors["due_on"] = f"完成时限不能早于组织生活会召开日期（{held_on:%Y-%m-%d}）"
+    if due_on < meeting_on:
+        errors["due_on"] = f"完成时限不能早于{meeting}"
     if responsible.branch_id != branch.pk:
         errors["responsible"] = "责任人不是本支部党员"
     if errors:
@@ -74,7 +82,7 @@ def measure_create(
         text=text.strip(),
         responsible=responsible,
         due_on=due_on,
-        created_on=created_on or max(held_on, min(timezone.localdate(), due_on)),
+        created_on=created_on or max(meeting_on, min(timezone.localdate(), due_on)),
     )
     measure.full_clean()
     measure.save()
@@ -92,9 +100,9 @@ def measure_progress(
     if measure.is_done:
         raise ValidationError("该整改措施已完成销号，不能再登记进展")
     _not_in_future(done_on, "done_on", today)
-    held_on = _held_on_or_refuse(cycle=measure.cycle, branch=measure.branch)
-    if done_on < held_on:
-        raise ValidationError({"done_on": f"进展日期不能早于组织生活会召开日期（{held_on:%Y-%m-%d}）"})
+    meeting_on, meeting = _meeting_day_or_refuse(cycle=measure.cycle, branch=measure.branch)
+    if done_on < meeting_on:
+        raise ValidationError({"done_on": f"进展日期不能早于{meeting}"})
     entry = ProgressEntry(measure=measure, done_on=done_on, text=text.strip(), recorded_by=by)
     entry.full_clean()
     entry.save()
@@ -118,9 +126,9 @@ def measure_close(
     last = measure.progress.order_by("-done_on").values_list("done_on", flat=True).first()
     if last and closed_on < last:
         raise ValidationError({"closed_on": f"完成日期不能早于最后一次进展（{last:%Y-%m-%d}）"})
-    held_on = _held_on_or_refuse(cycle=measure.cycle, branch=measure.branch)
-    if closed_on < held_on:
-        raise ValidationError({"closed_on": "完成日期不能早于组织生活会召开日期"})
+    meeting_on, meeting = _meeting_day_or_refuse(cycle=measure.cycle, branch=measure.branch)
+    if closed_on < meeting_on:
+        raise ValidationError({"closed_on": f"完成日期不能早于{meeting}"})
     measure.status = Measure.Status.DONE
     measure.closed_on = closed_on
     measure.evidence = evidence.strip()
@@ -134,11 +142,11 @@ def measure_close(
 @transaction.atomic
 def commitment_create(*, cycle: Cycle, member: Member, text: str, due_on: date) -> Commitment:
     """R6.1: a member's commitment, what and by when (not before the meeting)."""
-    held_on = _held_on_or_refuse(cycle=cycle, branch=member.branch)
+    meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=member.branch)
     if not member.is_active:
         raise ValidationError({"member": "该党员已不在本支部"})
-    if due_on < held_on:
-        raise ValidationError({"due_on": f"兑现时限不能早于组织生活会召开日期（{held_on:%Y-%m-%d}）"})
+    if due_on < meeting_on:
+        raise ValidationError({"due_on": f"兑现时限不能早于{meeting}"})
     commitment = Commitment(cycle=cycle, member=member, text=text.strip(), due_on=due_on)
     commitment.full_clean()
     commitment.save()
@@ -155,9 +163,9 @@ def publicity_record(
     """R6.2: the measures are made public to members and the masses."""
     if not Measure.objects.filter(cycle=cycle, branch=branch).exists():
         raise ValidationError("还没有整改措施，无可公开的内容")
-    held_on = _held_on_or_refuse(cycle=cycle, branch=branch)
-    if published_on < held_on:
-        raise ValidationError({"published_on": "公开日期不能早于组织生活会召开日期"})
+    meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=branch)
+    if published_on < meeting_on:
+        raise ValidationError({"published_on": f"公开日期不能早于{meeting}"})
     _not_in_future(published_on, "published_on", today)
     publicity = Publicity(
         cycle=cycle, branch=branch, published_on=published_on, means=means, note=note.strip()

@@ -2,29 +2,27 @@ from django.urls import path
 
 from . import views
 
-app_name = "rectification"
-
 urlpatterns = [
-    path("rectification/", views.measure_list, name="measure_list"),
-    path("rectification/measures/new/", views.measure_create, name="measure_create"),
-    path("rectification/measures/<int:pk>/", views.measure_detail, name="measure_detail"),
-    path("rectification/commitments/", views.commitment_list, name="commitment_list"),
-    path("rectification/public/", views.publicity_list, name="publicity_list"),
-    path("rectification/public/notice.pdf", views.publicity_pdf, name="publicity_pdf"),
-    path("rectification/filing/", views.filing_page, name="filing"),
-    path("rectification/corrections/", views.correction_list, name="correction_list"),
-    path("rectification/half-year/", views.half_year_page, name="half_year"),
-    path("rectification/quarterly/", views.quarterly_page, name="quarterly"),
-    path("rectification/quarterly/mine/", views.quarterly_mine, name="quarterly_mine"),
-    path("township/rectification/", views.township_view, name="township"),
+    path("rectification/", views.measure_list, name="rectification_home"),
+    path("rectification/measures/new/", views.measure_create, name="rectification_measure_create"),
+    path("rectification/measures/<int:pk>/", views.measure_detail, name="rectification_measure_detail"),
+    path("rectification/commitments/", views.commitment_list, name="rectification_commitment_list"),
+    path("rectification/public/", views.publicity_list, name="rectification_publicity_list"),
+    path("rectification/public/notice.pdf", views.publicity_pdf, name="rectification_publicity_pdf"),
+    path("rectification/filing/", views.filing_page, name="rectification_filing"),
+    path("rectification/corrections/", views.correction_list, name="rectification_correction_list"),
+    path("rectification/half-year/", views.half_year_page, name="rectification_half_year"),
+    path("rectification/quarterly/", views.quarterly_page, name="rectification_quarterly"),
+    path("rectification/quarterly/mine/", views.quarterly_mine, name="rectification_quarterly_mine"),
+    path("township/rectification/", views.township_view, name="rectification_township"),
     path(
         "township/rectification/filings/<int:pk>/review/",
         views.township_filing_review,
-        name="township_review",
+        name="rectification_township_review",
     ),
     path(
         "township/rectification/branches/<int:pk>/correction/",
         views.township_correction,
-        name="township_correction",
+        name="rectification_township_correction",
     ),
 ]

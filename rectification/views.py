@@ -20,7 +20,7 @@ from branch.pdf import pdf_response
 from branch.selectors import current_cycle, secretary_of
 
 from . import selectors, services
-from .dates import STALE_DAYS, today_for
+from .dates import STALE_DAYS, meeting_day, today_for
 from .forms import (
     AnswerForm,
     CloseForm,
@@ -73,11 +73,13 @@ def _members(branch: Branch):
 
 
 def _base(request, branch, cycle, day) -> dict:
+    meeting_on, held = meeting_day(cycle=cycle, branch=branch)
     return {
         "branch": branch,
         "cycle": cycle,
         "day": day,
-        "held_on": selectors.meeting_dates(cycle=cycle, branches=[branch.pk]).get(branch.pk),
+        "held_on": meeting_on if held else None,
+        "meeting_on": meeting_on,  # held, else planned: measures and commitments may be set from then
         "can_write": access.can_write_branch(request.user, branch),
     }
 
@@ -124,7 +126,7 @@ def measure_create(request):
         on_top=("problems", "talks"),
     ):
         messages.success(request, "已添加整改措施")
-        return redirect("rectification:measure_list")
+        return redirect("rectification_home")
     return render(
         request, "rectification/measure_form.html", {**_base(request, branch, cycle, day), "form": form}
     )
@@ -203,7 +205,7 @@ def commitment_list(request):
             ),
         ):
             messages.success(request, "已登记整改承诺")
-            return redirect("rectification:commitment_list")
+            return redirect("rectification_commitment_list")
     context = _base(request, branch, cycle, day)
     context.update({"commitments": list(selectors.commitments(cycle=cycle, branch=branch)), "form": form})
     return render(request, "rectification/commitment_list.html", context)
@@ -232,7 +234,7 @@ def publicity_list(request):
             ),
         ):
             messages.success(request, "已登记公开情况")
-            return redirect("rectification:publicity_list")
+            return redirect("rectification_publicity_list")
     context = _base(request, branch, cycle, day)
     context.update({"publicity": selectors.publicity(cycle=cycle, branch=branch), "form": form})
     return render(request, "rectification/publicity_list.html", context)
@@ -280,7 +282,7 @@ def filing_page(request):
         lambda d: services.filing_submit(cycle=cycle, branch=branch, filed_on=d["filed_on"], today=day),
     ):
         messages.success(request, "已向镇党委报备整改措施")
-        return redirect("rectification:filing")
+        return redirect("rectification_filing")
     if action == "answer":
         if filing is None:
             raise Http404("尚未报备")
@@ -289,7 +291,7 @@ def filing_page(request):
             lambda d: services.filing_answer(filing=filing, on=d["answered_on"], answer=d["answer"]),
         ):
             messages.success(request, "已答复镇党委的意见，请重新报备")
-            return redirect("rectification:filing")
+            return redirect("rectification_filing")
     context = _base(request, branch, cycle, day)
     context.update(
         {
@@ -328,7 +330,7 @@ def correction_list(request):
             ),
         ):
             messages.success(request, "已答复镇党委的批评纠正意见")
-            return redirect("rectification:correction_list")
+            return redirect("rectification_correction_list")
     rows = [
         {
             "correction": c,
@@ -368,7 +370,7 @@ def half_year_page(request):
             ),
         ):
             messages.success(request, "已登记半年整改情况通报")
-            return redirect("rectification:half_year")
+            return redirect("rectification_half_year")
     half = selectors.half_year(cycle=cycle, branch=branch, day=day, held_on=held_on)
     until = half.report.reported_on if half.report else min(day, half.due_on) if half.due_on else day
     context.update(
@@ -412,7 +414,7 @@ def quarterly_page(request):
             ),
         ):
             messages.success(request, "已登记季度承诺兑现报告")
-            return redirect("rectification:quarterly")
+            return redirect("rectification_quarterly")
     context.update(
         {
             "headers": selectors.quarter_headers(context["held_on"]),
@@ -452,9 +454,9 @@ def quarterly_mine(request):
     return redirect("me")
 
 
-def me_context(*, user, member) -> dict:
-    """What /me/ shows in its R6 slot (xinyi.views.me calls this)."""
-    cycle = current_cycle()
+def me_context(*, user, member, cycle=None) -> dict:
+    """What /me/ shows in its R6 slot (xinyi.views.me calls this). One query for a member with no commitment."""
+    cycle = cycle or current_cycle()
     if cycle is None:
         return {}
     day = today_for(cycle)
@@ -520,7 +522,7 @@ def township_filing_review(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"{branch}：{error}")
-    return redirect("rectification:township")
+    return redirect("rectification_township")
 
 
 @login_required
@@ -549,4 +551,4 @@ def township_correction(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"{branch}：{error}")
-    return redirect("rectification:township")
+    return redirect("rectification_township")

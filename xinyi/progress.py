@@ -67,7 +67,7 @@ STEPS = [
         "meeting_detail",
     ),
     StepDef("appraisal", "开展民主评议", "R5", ("R5.",), "appraisal", "appraisal_home"),
-    StepDef("rectification", "抓好整改落实", "R6", ("R6.",), "rectification", "rectification:measure_list"),
+    StepDef("rectification", "抓好整改落实", "R6", ("R6.",), "rectification", "rectification_home"),
     StepDef("archive", "整理档案资料", "R7.2", ("R7.",), "", "dashboard_archive"),
 ]
 

@@ -43,7 +43,7 @@ def me(request):
     context = {"member": member, "cycle": cycle}
     context["my_problems"] = member_problems(cycle=cycle, member=member) if cycle else []  # R3.2
     context["appraisal_result"] = appraisal_selectors.own_result(member=member, cycle=cycle)  # R5.6
-    context.update(rectification_views.me_context(user=request.user, member=member))  # R6 slot
+    context.update(rectification_views.me_context(user=request.user, member=member, cycle=cycle))  # R6 slot
     return render(request, "me.html", context)
 
 

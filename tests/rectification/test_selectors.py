@@ -170,3 +170,18 @@ def test_archive_fragment_lists_measures_filing_and_reports_R7_2(held, cycle):
         "已兑现",
     ):
         assert text in html
+
+
+def test_summary_counts_filed_and_overdue_measures_for_the_overview_R6_2_R6_3(cycle):
+    filed = rectifying_world(cycle, township_=factories.township())
+    public_and_filed(filed, cycle)
+    late = rectifying_world(cycle, township_=factories.township())
+    result = selectors.summary(cycle=cycle, branches=[filed.branch, late.branch], day=TODAY)
+    assert result[filed.branch.pk] == {"filed": 1, "overdue": 1}
+    assert result[late.branch.pk] == {"filed": 0, "overdue": 1}
+    assert (
+        selectors.summary(cycle=cycle, branches=[late.branch], day=date(2019, 6, 1))[late.branch.pk][
+            "overdue"
+        ]
+        == 0
+    )

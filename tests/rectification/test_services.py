@@ -82,7 +82,7 @@ def test_measure_deadline_before_the_meeting_is_refused_R6_1(held, cycle):
 def test_measure_before_the_meeting_is_held_is_refused_R6_1(world, cycle):
     with pytest.raises(ValidationError) as exc:
         measure(world, cycle)
-    assert "组织生活会尚未登记召开日期" in str(exc.value)
+    assert "尚未登记组织生活会" in str(exc.value)
     assert Measure.objects.count() == 0
 
 
@@ -278,3 +278,20 @@ def test_a_second_branch_meeting_does_not_move_this_ones_dates(held, cycle):
     hold_meeting(other, cycle, held_on=date(2019, 3, 1))
     m = measure(held, cycle, due_on=HELD_ON)
     assert m.due_on == HELD_ON
+
+
+def test_measures_may_follow_a_planned_meeting_reports_wait_for_the_held_one_R6_1_R6_4(world, cycle):
+    from meetings.models import Meeting
+
+    Meeting.objects.create(cycle=cycle, branch=world.branch, planned_on=date(2019, 3, 15), place="活动室")
+    with pytest.raises(ValidationError) as exc:
+        measure(world, cycle, due_on=date(2019, 3, 1))
+    assert "不能早于组织生活会计划召开日期（2019-03-15）" in str(exc.value)
+    m = measure(world, cycle, due_on=date(2019, 5, 31))
+    assert m.pk is not None
+    with pytest.raises(ValidationError) as exc:
+        services.half_year_report_record(
+            cycle=cycle, branch=world.branch, reported_on=date(2019, 7, 10), means=Means.BOARD, today=TODAY
+        )
+    assert "组织生活会尚未召开" in str(exc.value)
+    assert HalfYearReport.objects.count() == 0

@@ -270,3 +270,39 @@ def test_publicity_page_records_and_lists_R6_2(held, cycle, client_for):
     )
     assert Publicity.objects.get().means == Means.WECHAT
     assert "微信群" in c.get("/rectification/public/").content.decode()
+
+
+def test_closing_with_a_photo_a_non_image_is_refused_R6_1(held, cycle, client_for, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    m = measure(held, cycle)
+    url = f"/rectification/measures/{m.pk}/"
+    c = client_for(held.users["secretary"])
+    fake = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    response = c.post(
+        url,
+        {"action": "close", "close-closed_on": "2019-05-01", "close-evidence": "已修缮", "close-photo": fake},
+    )
+    assert "图片" in response.content.decode()
+    m.refresh_from_db()
+    assert not m.is_done
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, format="PNG")
+    photo = SimpleUploadedFile("after.png", buf.getvalue(), content_type="image/png")
+    c.post(
+        url,
+        {
+            "action": "close",
+            "close-closed_on": "2019-05-01",
+            "close-evidence": "已修缮",
+            "close-photo": photo,
+        },
+    )
+    m.refresh_from_db()
+    assert m.is_done and m.photo.name.endswith(".png")
+    assert (tmp_path / m.photo.name).exists()
+    assert 'alt="整改成效照片"' in c.get(url).content.decode()
