@@ -1,18 +1,19 @@
 """Build the demo village. Safe to run again: each step adds only what is missing."""
 
-import importlib
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from appraisal import demo as appraisal_demo
 from branch import demo
+from meetings import demo_before, demo_meeting
+from rectification import demo as rectification_demo
 
-# Each step of the cycle seeds its own records for the demo; in the order the plan runs them.
-STEP_MODULES = [
-    "meetings.demo_before",  # R1–R3: study, talks, problems
-    "meetings.demo_meeting",  # R4: the meeting
-    "appraisal.demo",  # R5
-    "rectification.demo",  # R6
+# Each step of the cycle seeds its own records for the demo, in the order the plan runs them.
+STEPS = [
+    demo_before,  # R1–R3: study, talks, problems
+    demo_meeting,  # R4: the meeting
+    appraisal_demo,  # R5
+    rectification_demo,  # R6
 ]
 
 
@@ -22,14 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             ctx = demo.seed()
-            for name in STEP_MODULES:
-                try:
-                    module = importlib.import_module(name)
-                except ModuleNotFoundError as exc:
-                    if exc.name != name:
-                        raise
-                    continue
-                module.seed(ctx)
+            for step in STEPS:
+                step.seed(ctx)
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{ctx.main}、{ctx.second}"))
         self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for username, label in [
