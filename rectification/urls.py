@@ -6,6 +6,7 @@ urlpatterns = [
     path("rectification/", views.measure_list, name="rectification_home"),
     path("rectification/measures/new/", views.measure_create, name="rectification_measure_create"),
     path("rectification/measures/<int:pk>/", views.measure_detail, name="rectification_measure_detail"),
+    path("rectification/measures/<int:pk>/photo/", views.measure_photo, name="rectification_measure_photo"),
     path("rectification/commitments/", views.commitment_list, name="rectification_commitment_list"),
     path("rectification/public/", views.publicity_list, name="rectification_publicity_list"),
     path("rectification/public/notice.pdf", views.publicity_pdf, name="rectification_publicity_pdf"),

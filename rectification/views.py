@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -188,6 +188,19 @@ def measure_detail(request, pk):
 
 
 # ---------------------------------------------------------------- commitments (R6.1)
+
+
+@login_required
+def measure_photo(request, pk):
+    """The evidence photo, served only to those who may read the measure (never from a public media URL)."""
+    branch = access.staff_branch(request.user)
+    try:
+        measure = selectors.measure_detail(measure_id=pk, branch=branch)
+    except Measure.DoesNotExist as exc:
+        raise Http404("没有这条整改措施") from exc
+    if not measure.photo:
+        raise Http404("这条整改措施没有照片")
+    return FileResponse(measure.photo.open("rb"))
 
 
 @login_required

@@ -1,5 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import accounts, archive, dashboard, history, overview, views
@@ -11,7 +11,15 @@ admin.site.index_title = "数据管理"
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.me, name="me"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Login, logout and changing one's own password. No e-mail reset: the secretary resets a member's password.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     # ops: account unlock/reset and the change history of any tracked record
     path("accounts/manage/", accounts.account_list, name="account_list"),
     path("accounts/manage/<int:user_id>/unlock/", accounts.account_unlock_view, name="account_unlock"),
@@ -46,8 +54,4 @@ urlpatterns = [
 handler403 = "xinyi.views.forbidden"
 handler404 = "xinyi.views.not_found"
 handler500 = "xinyi.views.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (photos, archive ZIPs) are never served from MEDIA_URL: each goes through a view that checks access.

@@ -306,3 +306,37 @@ def test_closing_with_a_photo_a_non_image_is_refused_R6_1(held, cycle, client_fo
     assert m.is_done and m.photo.name.endswith(".png")
     assert (tmp_path / m.photo.name).exists()
     assert 'alt="整改成效照片"' in c.get(url).content.decode()
+
+
+def test_evidence_photo_only_through_access_never_from_media_url_R6_3(
+    held, other_world, cycle, client_for, settings, tmp_path
+):
+    """The photo of a closed measure is served by a view that checks the branch; the media URL serves nothing."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    m = measure(held, cycle)
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, format="PNG")
+    c = client_for(held.users["secretary"])
+    c.post(
+        f"/rectification/measures/{m.pk}/",
+        {
+            "action": "close",
+            "close-closed_on": "2019-05-01",
+            "close-evidence": "已修缮",
+            "close-photo": SimpleUploadedFile("after.png", buf.getvalue(), content_type="image/png"),
+        },
+    )
+    m.refresh_from_db()
+    photo_url = f"/rectification/measures/{m.pk}/photo/"
+    assert photo_url in c.get(f"/rectification/measures/{m.pk}/").content.decode()
+    response = c.get(photo_url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == buf.getvalue()
+    assert c.get(settings.MEDIA_URL + m.photo.name).status_code == 404
+    stranger = client_for(other_world.users["secretary"])
+    assert stranger.get(photo_url).status_code == 404
