@@ -446,9 +446,13 @@ def test_import_command_bad_file_exits_non_zero_and_writes_nothing(branch, tmp_p
     assert Member.objects.filter(branch=branch).count() == 0
 
 
-def test_import_command_exits_with_status_1_on_a_bad_file(branch, tmp_path, capsys):
+def test_import_command_exits_with_status_1_on_a_bad_file(branch, tmp_path, capsys, monkeypatch):
     """Run as from the shell (manage.py's entry point): a refused file is exit status 1, the reasons on stderr."""
     from django.core.management import execute_from_command_line
+    from django.db import connections
+
+    # run_from_argv closes every connection when it ends; on PostgreSQL that would close the test's own transaction.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     path = tmp_path / "bad.xlsx"
     path.write_bytes(xlsx([*GOOD, ["李春明", "男", "1970-01-01", "1960-01-01", "正式"]]))
