@@ -22,7 +22,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from branch import access
+from branch import access, services
+from branch.models import Member, Scope
 
 User = get_user_model()
 # No 0/O, 1/l/I: read aloud over the phone or copied from a screen without mistakes.
@@ -76,6 +77,32 @@ def account_password_reset(*, user) -> str:
     return password
 
 
+@never_cache
+@login_required
+@require_POST
+def account_create_view(request, member_id):
+    """The secretary opens a login for a member of their branch; the temporary password is shown once."""
+    branch = access.secretary_branch(request.user)
+    member = get_object_or_404(Member.objects.active().filter(branch=branch, user__isnull=True), pk=member_id)
+    username = (request.POST.get("username") or "").strip()
+    try:
+        user = services.account_create(
+            username=username,
+            password=secrets.token_urlsafe(16),  # replaced at once by a readable temporary password
+            role=Scope.Role.MEMBER,
+            member=member,
+            branch=branch,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, f"{member.name}：{message}")
+        return redirect("account_list")
+    password = account_password_reset(user=user)
+    return render(
+        request, "ops/account_password.html", {"target": user, "password": password, "created_for": member}
+    )
+
+
 @login_required
 def account_list(request):
     users = list(accounts_visible(request.user).select_related("member", "scope").order_by("username"))
@@ -90,7 +117,15 @@ def account_list(request):
         }
         for u in users
     ]
-    return render(request, "ops/account_list.html", {"rows": rows, "limit": limit})
+    without_login = []
+    if not request.user.is_superuser:
+        branch = access.secretary_branch(request.user)
+        without_login = list(
+            Member.objects.active().filter(branch=branch, user__isnull=True).order_by("name")
+        )
+    return render(
+        request, "ops/account_list.html", {"rows": rows, "limit": limit, "without_login": without_login}
+    )
 
 
 @login_required

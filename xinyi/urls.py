@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     # ops: account unlock/reset and the change history of any tracked record
     path("accounts/manage/", accounts.account_list, name="account_list"),
+    path("accounts/manage/members/<int:member_id>/new/", accounts.account_create_view, name="account_create"),
     path("accounts/manage/<int:user_id>/unlock/", accounts.account_unlock_view, name="account_unlock"),
     path(
         "accounts/manage/<int:user_id>/password/",
