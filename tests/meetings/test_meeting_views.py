@@ -200,6 +200,19 @@ def test_signin_sheet_pdf_lists_the_roster_R4_7(client_for, world, cycle, tmp_pa
     assert "签到表" in text and world.members[4].name in text
 
 
+def test_signin_sheet_marks_a_leading_cadre_as_an_ordinary_member_R4_4(client_for, world, cycle, tmp_path):
+    """党员领导干部 sign in on their own branch's sheet like everyone else, marked as such, never as guests."""
+    from branch import services as branch_services
+
+    cadre = world.members[2]
+    branch_services.member_update(member=cadre, is_leading_cadre=True)
+    planned_meeting(world, cycle)
+    text = pdf_text(client_for(world.users["secretary"]).get(reverse("meeting_signin_pdf")).content, tmp_path)
+    assert "党员领导干部（普通党员身份）" in text
+    assert text.count("党员领导干部（普通党员身份）") == 1
+    assert cadre.name in text
+
+
 # ---------------------------------------------------------------- speeches and minutes (R4.1–R4.3)
 
 
