@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from branch import access
-from branch.models import Member
+from branch.models import Cycle, Member
 from branch.pdf import pdf_response
-from branch.selectors import current_cycle
 
 from . import exports, selectors, services
 from .forms import (
@@ -38,11 +37,8 @@ def _branch(request):
     return access.staff_branch(request.user)
 
 
-def _cycle():
-    cycle = current_cycle()
-    if cycle is None:
-        raise PermissionDenied("尚未设立年度")
-    return cycle
+def _cycle(request) -> Cycle:
+    return access.request_cycle(request)
 
 
 def _require_write(request, branch):
@@ -78,7 +74,7 @@ def _ctx(request, branch, **extra):
 def appraisal_home(request):
     if access.role_of(request.user) == "township" and not request.GET.get("branch"):
         return redirect("appraisal_township")  # the reviewer starts from the township's view of all branches
-    branch, cycle = _branch(request), _cycle()
+    branch, cycle = _branch(request), _cycle(request)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     return render(
         request,
@@ -100,7 +96,7 @@ def appraisal_home(request):
 
 @login_required
 def self_mutual_list(request):
-    branch, cycle = _branch(request), _cycle()
+    branch, cycle = _branch(request), _cycle(request)
     rows = selectors.self_mutual_rows(cycle=cycle, branch=branch)
     return render(request, "appraisal/selfmutual_list.html", _ctx(request, branch, cycle=cycle, rows=rows))
 
@@ -108,7 +104,7 @@ def self_mutual_list(request):
 @login_required
 def self_mutual_edit(request, member_id):
     member = access.access_member(request.user, member_id, write=True)
-    cycle = _cycle()
+    cycle = _cycle(request)
     row = SelfMutual.objects.filter(cycle=cycle, member=member).first()
     initial = (
         {f: getattr(row, f) for f in ("self_done", "self_points", "mutual_done", "mutual_points")}
@@ -136,7 +132,7 @@ def self_mutual_edit(request, member_id):
 
 @login_required
 def ballot_pdf(request):
-    branch, cycle = _branch(request), _cycle()
+    branch, cycle = _branch(request), _cycle(request)
     _require_teller(request, branch)
     present = selectors.present_count(cycle=cycle, branch=branch)
     try:
@@ -154,7 +150,7 @@ def ballot_pdf(request):
 
 @login_required
 def tally_page(request):
-    branch, cycle = _branch(request), _cycle()
+    branch, cycle = _branch(request), _cycle(request)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     initial = (
         {"issued": tally.issued, "returned": tally.returned, "invalid": tally.invalid, "mode": tally.mode}
@@ -201,7 +197,7 @@ def _tally_or_404(branch, cycle):
 @login_required
 def ballot_entry(request):
     """Ballot by ballot, as the tellers read them out: phone-friendly, one paper per form."""
-    branch, cycle = access.staff_branch(request.user), _cycle()
+    branch, cycle = access.staff_branch(request.user), _cycle(request)
     _require_teller(request, branch)
     tally = _tally_or_404(branch, cycle)
     members = list(services.rated_members(branch=branch).order_by("name"))
@@ -230,7 +226,7 @@ def ballot_entry(request):
 @login_required
 @require_POST
 def ballot_undo(request):
-    branch, cycle = access.staff_branch(request.user), _cycle()
+    branch, cycle = access.staff_branch(request.user), _cycle(request)
     _require_teller(request, branch)
     try:
         services.ballot_delete_last(tally=_tally_or_404(branch, cycle))
@@ -243,7 +239,7 @@ def ballot_undo(request):
 
 @login_required
 def totals_entry(request):
-    branch, cycle = access.staff_branch(request.user), _cycle()
+    branch, cycle = access.staff_branch(request.user), _cycle(request)
     _require_teller(request, branch)
     tally = _tally_or_404(branch, cycle)
     members = list(services.rated_members(branch=branch).order_by("name"))
@@ -270,7 +266,7 @@ def totals_entry(request):
 @login_required
 @require_POST
 def tally_close(request):
-    branch, cycle = access.staff_branch(request.user), _cycle()
+    branch, cycle = access.staff_branch(request.user), _cycle(request)
     _require_teller(request, branch)
     try:
         services.tally_close(tally=_tally_or_404(branch, cycle))
@@ -286,7 +282,7 @@ def tally_close(request):
 
 @login_required
 def grades_page(request):
-    branch, cycle = _branch(request), _cycle()
+    branch, cycle = _branch(request), _cycle(request)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     rows = selectors.grading_rows(cycle=cycle, branch=branch, tally=tally)
     return render(
@@ -314,7 +310,7 @@ def _rated_member(request, member_id) -> Member:
 @login_required
 def grade_edit(request, member_id):
     member = _rated_member(request, member_id)
-    cycle = _cycle()
+    cycle = _cycle(request)
     grade = Grade.objects.filter(cycle=cycle, member=member).select_related("feedback").first()
     tally = selectors.tally_for(cycle=cycle, branch=member.branch)
     initial = (
@@ -355,7 +351,7 @@ def grade_history(request, member_id):
     member = access.access_member(request.user, member_id)
     if access.role_of(request.user) == "member":
         raise PermissionDenied("党员只能在“我的评议”查看本人结果")
-    grade = get_object_or_404(Grade, cycle=_cycle(), member=member)
+    grade = get_object_or_404(Grade, cycle=_cycle(request), member=member)
     return render(
         request,
         "appraisal/grade_history.html",
@@ -368,7 +364,7 @@ def grade_history(request, member_id):
 @login_required
 def feedback_edit(request, member_id):
     member = _rated_member(request, member_id)
-    cycle = _cycle()
+    cycle = _cycle(request)
     grade = Grade.objects.filter(cycle=cycle, member=member).select_related("feedback").first()
     fb = getattr(grade, "feedback", None) if grade else None
     initial = {"given_on": fb.given_on, "means": fb.means, "by": fb.by_id} if fb else {}
@@ -392,7 +388,7 @@ def feedback_edit(request, member_id):
 @login_required
 def follow_up_edit(request, member_id):
     member = _rated_member(request, member_id)
-    cycle = _cycle()
+    cycle = _cycle(request)
     grade = Grade.objects.filter(cycle=cycle, member=member).select_related("follow_up").first()
     if grade is None:
         raise PermissionDenied("尚未评定，没有后续措施")
@@ -419,13 +415,13 @@ def follow_up_edit(request, member_id):
 
 @login_required
 def export_tally(request):
-    branch, cycle = _branch(request), _cycle()
+    branch, cycle = _branch(request), _cycle(request)
     return exports.tally_xlsx(cycle=cycle, branch=branch)
 
 
 @login_required
 def export_results(request):
-    branch, cycle = _branch(request), _cycle()
+    branch, cycle = _branch(request), _cycle(request)
     return exports.results_xlsx(cycle=cycle, branch=branch)
 
 
@@ -435,7 +431,7 @@ def export_results(request):
 @login_required
 def township_appraisal(request):
     township = access.township_of(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     branches = list(access.branches_visible(request.user).order_by("name"))
     return render(
         request,

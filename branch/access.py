@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Branch, Member, Scope, Township
+from .models import Branch, Cycle, Member, Scope, Township
 
 Role = Scope.Role
 
@@ -213,3 +213,132 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin, ScopedAdmin):
         # One past version's page reads the history table directly too.
         self._in_scope_or_404(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+# ---------------------------------------------------------------- the year in every address
+
+
+def township_id_of(user) -> int | None:
+    """The township whose cycles a login sees: the reviewer's own, or that of the branch of a secretary, committee
+    member or member. None for a superuser (every cycle) and for a login with no scope."""
+    scope = scope_of(user)
+    if scope is None:
+        return None
+    if scope.role == Role.TOWNSHIP:
+        return scope.township_id
+    return Branch.objects.filter(pk=scope.branch_id).values_list("township_id", flat=True).first()
+
+
+def cycles_of(user) -> list[Cycle]:
+    """Every cycle this login may open, newest first: its township's own and the common ones (an admin: all).
+    One query, kept on the login for the rest of the request."""
+    cached = getattr(user, "_cycles_of", None)
+    if cached is not None:
+        return cached
+    scope = scope_of(user)
+    if getattr(user, "is_superuser", False):
+        qs = Cycle.objects.all()
+    elif scope is None:
+        qs = Cycle.objects.none()
+    elif scope.role == Role.TOWNSHIP:
+        qs = Cycle.objects.filter(Q(township_id=scope.township_id) | Q(township__isnull=True))
+    else:
+        qs = Cycle.objects.filter(Q(township__branches=scope.branch_id) | Q(township__isnull=True))
+    # A township's own cycle of a year comes before the common one of the same year.
+    cycles = sorted(qs, key=lambda c: (-c.year, c.township_id is None, c.township_id or 0))
+    user._cycles_of = cycles
+    return cycles
+
+
+def years_of(user) -> list[int]:
+    """Every year this login may open, newest first (the year switcher)."""
+    return sorted({c.year for c in cycles_of(user)}, reverse=True)
+
+
+def current_year(user) -> int | None:
+    """The cycle year a year-less address means: the newest cycle of the user's township (or any, for an admin)."""
+    years = years_of(user)
+    return years[0] if years else None
+
+
+def access_cycle(user, year: int) -> Cycle:
+    """The cycle a year in the address names, for this login; an unknown year (or one the township does not have) is a
+    Chinese 404, the same as a year outside the login's scope. For an admin, the common cycle of the year is preferred."""
+    _require_login(user)
+    if not getattr(user, "is_superuser", False) and scope_of(user) is None:
+        raise PermissionDenied("此账号尚未分配权限")
+    of_year = [c for c in cycles_of(user) if c.year == year]
+    if getattr(user, "is_superuser", False):
+        of_year.sort(key=lambda c: c.township_id is not None)
+    if not of_year:
+        raise Http404(f"没有{year}年度的组织生活会")
+    return of_year[0]
+
+
+def branch_in_cycle(branch: Branch, cycle: Cycle) -> None:
+    """A branch's page of a cycle exists only if the cycle applies to the branch's township."""
+    if cycle.township_id is not None and cycle.township_id != branch.township_id:
+        raise Http404("该党支部没有此年度")
+
+
+def cycle_write_refusal(*, cycle: Cycle, branch: Branch, tail: bool = False) -> str:
+    """Why a branch's records of a cycle may not change, or "" if they may.
+
+    A closed cycle is frozen. While a newer cycle is open, a cycle whose meeting is held keeps only its rectification
+    tail (R6.4 half-year report, R6.5 quarterly reports, measures, the township's corrections) writable.
+    """
+    from .selectors import branch_cycle, cycles_for_township
+
+    bc = branch_cycle(branch=branch, cycle=cycle)
+    if bc.is_closed:
+        return f"{cycle.year}年度已关闭，记录已封存，不能修改"
+    if tail or bc.roster_fixed_on is None:
+        return ""
+    newer = getattr(cycle, "_newer_exists", None)
+    if newer is None:
+        newer = cycle._newer_exists = (
+            cycles_for_township(township_id=branch.township_id).filter(year__gt=cycle.year).exists()
+        )
+    if newer:
+        return (
+            f"{cycle.year}年度的组织生活会已召开，{cycle.year + 1}年度已开启：本年度只能继续登记整改落实情况"
+        )
+    return ""
+
+
+def cycle_write_refusal_for(user, cycle: Cycle, *, tail: bool = False) -> str:
+    """The write guard every POST under a year passes (xinyi.middleware.YearMiddleware): the branch is the login's
+    own; a township reviewer's and an admin's acts are checked by the service of each act."""
+    scope = scope_of(user)
+    if scope is None or scope.branch_id is None:
+        return ""
+    return cycle_write_refusal(cycle=cycle, branch=scope.branch, tail=tail)
+
+
+def cycle_tail(view):
+    """Mark a view as part of a cycle's rectification tail: it stays writable into the next year (R6.4, R6.5) until
+    the cycle is closed."""
+    view.cycle_tail = True
+    return view
+
+
+def request_cycle(request) -> Cycle:
+    """The cycle named by the address, resolved once by YearMiddleware through `access_cycle`."""
+    cycle = getattr(request, "cycle", None)
+    if cycle is None:
+        raise Http404("尚未设置年度组织生活会")
+    return cycle
+
+
+def cycle_for_branch(request, branch: Branch) -> Cycle:
+    """The cycle of the address's year for one branch. A login's own cycle is already its township's; an admin, who
+    sees every township, gets the branch's township's own cycle of that year where it issued one."""
+    from .selectors import cycle_for_township
+
+    cycle = request_cycle(request)
+    if getattr(request.user, "is_superuser", False) and cycle.township_id != branch.township_id:
+        cycle = cycle_for_township(township_id=branch.township_id, year=cycle.year)
+        if cycle is None:
+            raise Http404("该党支部没有此年度")
+    branch_in_cycle(branch, cycle)
+    return cycle

@@ -32,15 +32,26 @@ class MemberForm(forms.ModelForm):
             "is_disciplined",
             "is_leading_cadre",
             "is_retired",
-            "stars",
-            "points",
         ]
         widgets = {"birth_date": DATE, "joined_on": DATE, "full_member_on": DATE}
 
-    def __init__(self, *args, branch: Branch, **kwargs):
+    # R5.3: kept per cycle (branch.Participant), for the cycle of the page's year.
+    stars = forms.IntegerField(label=_("本年度星级"), min_value=0, max_value=5, required=False)
+    points = forms.IntegerField(label=_("本年度积分"), required=False)
+
+    def __init__(self, *args, branch: Branch, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.branch = branch
         self.fields["group"].queryset = branch.groups.all()
+        if cycle is not None:
+            self.fields["stars"].label = _("%(year)s年度星级") % {"year": cycle.year}
+            self.fields["points"].label = _("%(year)s年度积分") % {"year": cycle.year}
+            if self.instance.pk:
+                from .selectors import participation_of
+
+                p = participation_of(cycle=cycle, member=self.instance)
+                if p is not None:
+                    self.initial["stars"], self.initial["points"] = p.stars, p.points
 
 
 class LeaveForm(forms.Form):

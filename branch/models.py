@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -138,9 +139,6 @@ class Member(models.Model):
     is_leading_cadre = models.BooleanField(_("党员领导干部"), default=False)
     is_retired = models.BooleanField(_("离退休"), default=False)
 
-    stars = models.PositiveSmallIntegerField(_("本年度星级"), null=True, blank=True)
-    points = models.IntegerField(_("本年度积分"), null=True, blank=True)
-
     left_reason = models.CharField(_("离开原因"), max_length=20, choices=LeftReason.choices, blank=True)
     left_on = models.DateField(_("离开日期"), null=True, blank=True)
 
@@ -168,9 +166,6 @@ class Member(models.Model):
                 condition=(Q(left_on__isnull=True) & Q(left_reason=""))
                 | (Q(left_on__isnull=False) & ~Q(left_reason="")),
                 name="member_left_reason_with_date",
-            ),
-            models.CheckConstraint(
-                condition=Q(stars__isnull=True) | Q(stars__lte=5), name="member_stars_0_5"
             ),
         ]
 
@@ -236,24 +231,165 @@ class CommitteePost(models.Model):
 
 
 class Cycle(models.Model):
-    """One year's 组织生活会和民主评议党员 for every branch; the deadline is the plan's (R0.1)."""
+    """One year's 组织生活会和民主评议党员; the deadline is the plan's (R0.1).
 
-    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    `township` is who issued it: a township opens a year for its own branches; NULL is a year opened for every branch
+    (the demo's 2018, or one an admin opens). A branch's cycle of a year is its township's, else the common one.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"))
     deadline = models.DateField(_("完成期限"))
     title = models.CharField(_("名称"), max_length=80, blank=True)
+    township = models.ForeignKey(
+        Township,
+        verbose_name=_("开启单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cycles",
+        help_text=_("留空表示面向所有镇党委"),
+    )
+    opened_at = models.DateTimeField(_("开启时间"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("开启人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("年度组织生活会")
         verbose_name_plural = _("年度组织生活会")
         ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "township"], name="cycle_year_township_unique"),
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(township__isnull=True), name="cycle_year_common_unique"
+            ),
+        ]
 
     def __str__(self):
         return self.title or f"{self.year}年度组织生活会和民主评议党员"
+
+    def clean(self):
+        if self.year and self.deadline and self.deadline < date(self.year + 1, 1, 1):
+            raise ValidationError(
+                {"deadline": _("完成期限须在%(next)s年1月1日或以后") % {"next": self.year + 1}}
+            )
 
     @property
     def starts_on(self) -> date:
         """Work for a year's cycle may begin in that year (study, talks)."""
         return date(self.year, 1, 1)
+
+    @property
+    def tail_ends_on(self) -> date:
+        """The rectification of a year runs into the next (R6.4 half-year, R6.5 quarterly reports): its time is up at
+        the end of the year after the cycle's own."""
+        return date(self.year + 1, 12, 31)
+
+
+class BranchCycle(models.Model):
+    """One branch's part in one cycle: whether it is open, closing or closed, and what was frozen when it closed."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("进行中")
+        CLOSING = "closing", _("待镇党委确认关闭")
+        CLOSED = "closed", _("已关闭")
+
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="branch_cycles"
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    roster_fixed_on = models.DateField(_("名单确定日"), null=True, blank=True)
+    close_requested_at = models.DateTimeField(_("申请关闭时间"), null=True, blank=True)
+    close_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    archive = models.FileField(_("封存档案"), upload_to="archives/frozen/", blank=True)
+    archive_sha256 = models.CharField(_("档案SHA-256"), max_length=64, blank=True)
+    checks = models.JSONField(_("关闭时的检查结果"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("支部年度")
+        verbose_name_plural = _("支部年度")
+        ordering = ["branch", "-cycle__year"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "cycle"], name="branch_cycle_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.branch} · {self.cycle.year}年度 · {self.get_state_display()}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == self.State.CLOSED
+
+
+class Participant(models.Model):
+    """One member in one cycle's roster, as they stood in it (R7.2): a later transfer, 转正 or new member changes
+    nothing here once the roster is fixed. 星级/积分 (R5.3) are kept per cycle."""
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="participants"
+    )
+    branch = models.ForeignKey(Branch, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="participations"
+    )
+    status = models.CharField(_("党员类别"), max_length=20, choices=Member.Status.choices)
+    group = models.ForeignKey(
+        PartyGroup,
+        verbose_name=_("党小组"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_mobile = models.BooleanField(_("流动党员"), default=False)
+    is_veteran = models.BooleanField(_("退役军人党员"), default=False)
+    is_hardship = models.BooleanField(_("家庭生活困难党员"), default=False)
+    is_health_issue = models.BooleanField(_("身心健康存在问题"), default=False)
+    is_disciplined = models.BooleanField(_("受到纪律处分或组织处置"), default=False)
+    is_leading_cadre = models.BooleanField(_("党员领导干部"), default=False)
+    is_retired = models.BooleanField(_("离退休"), default=False)
+    stars = models.PositiveSmallIntegerField(_("本年度星级"), null=True, blank=True)
+    points = models.IntegerField(_("本年度积分"), null=True, blank=True)
+
+    # What a participant copies from the member while the cycle's roster is not yet fixed.
+    COPIED = ("status", "group_id") + Member.FOCUS_FIELDS + ("is_leading_cadre", "is_retired")
+
+    class Meta:
+        verbose_name = _("年度参评党员")
+        verbose_name_plural = _("年度参评党员")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "member"], name="participant_cycle_member_unique"),
+            models.CheckConstraint(
+                condition=Q(stars__isnull=True) | Q(stars__lte=5), name="participant_stars_0_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle.year}年度 · {self.member}"
+
+    def as_member(self) -> Member:
+        """The member as they stood in this cycle: a copy of the row with the cycle's status, group and flags."""
+        m = self.member
+        for f in self.COPIED:
+            setattr(m, f, getattr(self, f))
+        if "group" in self._state.fields_cache:
+            m.group = self.group
+        m.stars, m.points = self.stars, self.points
+        return m
 
 
 class Scope(models.Model):

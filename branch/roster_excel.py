@@ -434,7 +434,12 @@ def _write(
     result = ImportResult()
     groups = {g.name: g for g in branch.groups.all()}
     group_names = {g.pk: g.name for g in groups.values()}
-    existing = {(m.name, m.birth_date): m for m in Member.objects.filter(branch=branch)}
+    from .selectors import attach_scores, newest_cycle_of
+
+    existing = {
+        (m.name, m.birth_date): m
+        for m in attach_scores(Member.objects.filter(branch=branch), cycle=newest_cycle_of(branch=branch))
+    }
     names = {fields["name"] for _, fields in parsed}
     elsewhere = {
         (name, birth): branch_name
@@ -541,8 +546,15 @@ def _export_value(member: Member, field_name: str):
     return value
 
 
-def export_workbook(members) -> Workbook:
-    """The roster in the template's columns (so the file re-imports cleanly)."""
+def export_workbook(members, *, cycle=None) -> Workbook:
+    """The roster in the template's columns (so the file re-imports cleanly); 星级/积分 are the cycle's (R5.3), the
+    branch's newest cycle unless one is given."""
+    from .selectors import attach_scores, newest_cycle_of
+
+    members = list(members)
+    if members and cycle is None:
+        cycle = newest_cycle_of(branch=members[0].branch)
+    members = attach_scores(members, cycle=cycle)
     wb = Workbook()
     ws = _header_sheet(wb, "党员名册")
     for row, member in enumerate(members, start=2):

@@ -8,12 +8,114 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import Branch, CommitteePost, Cycle, Member
+from .models import Branch, BranchCycle, CommitteePost, Cycle, Member, Participant
+
+# ---------------------------------------------------------------- cycles: which years a branch or township has
 
 
-def current_cycle() -> Cycle | None:
-    """The newest cycle; the system is used one cycle at a time."""
-    return Cycle.objects.order_by("-year").first()
+def cycles_for_township(*, township_id: int | None) -> QuerySet[Cycle]:
+    """Every cycle that applies to a township's branches: its own and the common ones (one per year, its own first)."""
+    if township_id is None:
+        return Cycle.objects.filter(township__isnull=True)
+    return Cycle.objects.filter(Q(township_id=township_id) | Q(township__isnull=True))
+
+
+def years_for_township(*, township_id: int | None) -> list[int]:
+    """The years a township's branches have, newest first (one query)."""
+    years = cycles_for_township(township_id=township_id).values_list("year", flat=True)
+    return sorted(set(years), reverse=True)
+
+
+def cycle_for_township(*, township_id: int | None, year: int) -> Cycle | None:
+    """The cycle of a year for a township: its own if it issued one, else the common one."""
+    rows = list(cycles_for_township(township_id=township_id).filter(year=year))
+    rows.sort(key=lambda c: c.township_id is None)
+    return rows[0] if rows else None
+
+
+def branch_cycle(*, branch: Branch, cycle: Cycle) -> BranchCycle:
+    """The branch's part in a cycle, made the first time it is asked for (a branch joins every cycle of its township)."""
+    cached = getattr(cycle, "_branch_cycles", None)
+    if cached is None:
+        cached = cycle._branch_cycles = {}
+    if branch.pk not in cached:
+        bc, _ = BranchCycle.objects.get_or_create(branch=branch, cycle=cycle)
+        bc.cycle = cycle
+        cached[branch.pk] = bc
+    return cached[branch.pk]
+
+
+def previous_cycle(*, cycle: Cycle, township_id: int | None) -> Cycle | None:
+    return cycles_for_township(township_id=township_id).filter(year__lt=cycle.year).order_by("-year").first()
+
+
+# ---------------------------------------------------------------- the cycle's own roster (R7.2)
+
+
+def _fixed_on(cycle: Cycle, branch: Branch):
+    return branch_cycle(branch=branch, cycle=cycle).roster_fixed_on
+
+
+def cycle_members(*, cycle: Cycle, branch: Branch) -> QuerySet[Member]:
+    """Who takes part in a branch's cycle, as a Member queryset to filter and count.
+
+    Until the roster is fixed (the meeting is held) it is today's active roster; from then on it is the fixed list,
+    whatever happened to the members later. Status and focus filters must go through `cycle_member_filter`.
+    """
+    if _fixed_on(cycle, branch) is None:
+        return Member.objects.filter(branch=branch).active()
+    return Member.objects.filter(participations__cycle=cycle, participations__branch=branch)
+
+
+def cycle_full_members(*, cycle: Cycle, branch: Branch) -> QuerySet[Member]:
+    """The cycle's 正式党员 (as they stood on its meeting day once fixed)."""
+    return cycle_member_filter(cycle=cycle, branch=branch, status=Member.Status.FULL)
+
+
+def cycle_member_filter(
+    *, cycle: Cycle, branch: Branch, status: str = "", focus: bool = False
+) -> QuerySet[Member]:
+    """The cycle's members with a status (正式/预备) or in a focus category (R2.3), by the cycle's own roster."""
+    qs = cycle_members(cycle=cycle, branch=branch)
+    fixed = _fixed_on(cycle, branch) is not None
+    if status:
+        qs = qs.filter(participations__status=status) if fixed else qs.filter(status=status)
+    if focus:
+        if fixed:
+            q = Q()
+            for f in Member.FOCUS_FIELDS:
+                q |= Q(**{f"participations__{f}": True})
+            qs = qs.filter(q)
+        else:
+            qs = qs.focus()
+    return qs
+
+
+def cycle_roster(*, cycle: Cycle, branch: Branch) -> list[Member]:
+    """The cycle's roster as Member objects whose status, group, focus flags and 星级/积分 are the cycle's own.
+
+    Two queries whatever the size. Ordered by 党小组 then name, as the roster page is.
+    """
+    if _fixed_on(cycle, branch) is None:
+        members = list(Member.objects.filter(branch=branch).active().select_related("group"))
+        scores = {
+            p.member_id: p
+            for p in Participant.objects.filter(cycle=cycle, member__in=[m.pk for m in members]).only(
+                "member_id", "stars", "points"
+            )
+        }
+        for m in members:
+            p = scores.get(m.pk)
+            m.stars, m.points = (p.stars, p.points) if p else (None, None)
+    else:
+        rows = Participant.objects.filter(cycle=cycle, branch=branch).select_related("member", "group")
+        members = [p.as_member() for p in rows]
+    members.sort(key=lambda m: (m.group.name if m.group else "", m.name))
+    return members
+
+
+def participation_of(*, cycle: Cycle, member: Member) -> Participant | None:
+    return Participant.objects.filter(cycle=cycle, member=member).first()
 
 
 def roster(
@@ -107,3 +209,24 @@ def committee_warnings(
                 )
             )
     return warnings
+
+
+def attach_scores(members, *, cycle: Cycle | None) -> list[Member]:
+    """Give each member `.stars` and `.points` of a cycle (R5.3, kept per cycle), in one query."""
+    members = list(members)
+    scores = {}
+    if cycle is not None:
+        scores = {
+            p["member_id"]: p
+            for p in Participant.objects.filter(cycle=cycle, member__in=[m.pk for m in members]).values(
+                "member_id", "stars", "points"
+            )
+        }
+    for m in members:
+        p = scores.get(m.pk) or {}
+        m.stars, m.points = p.get("stars"), p.get("points")
+    return members
+
+
+def newest_cycle_of(*, branch: Branch) -> Cycle | None:
+    return cycles_for_township(township_id=branch.township_id).order_by("-year").first()

@@ -7,9 +7,20 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Branch, CommitteePost, Cycle, Member, PartyGroup, Scope, Township
+from .models import (
+    Branch,
+    BranchCycle,
+    CommitteePost,
+    Cycle,
+    Member,
+    Participant,
+    PartyGroup,
+    Scope,
+    Township,
+)
 
 MEMBER_FIELDS = {
     "name",
@@ -30,9 +41,28 @@ MEMBER_FIELDS = {
     "is_disciplined",
     "is_leading_cadre",
     "is_retired",
-    "stars",
-    "points",
 }
+SCORE_FIELDS = ("stars", "points")  # R5.3, per cycle: branch.Participant
+
+
+def _scores_of(fields: dict) -> dict | None:
+    if not any(k in fields for k in SCORE_FIELDS):
+        return None
+    return {k: fields.pop(k, None) for k in SCORE_FIELDS}
+
+
+def _branch_current_cycle(branch: Branch) -> Cycle | None:
+    from .selectors import newest_cycle_of
+
+    return newest_cycle_of(branch=branch)
+
+
+def _set_scores(member: Member, scores: dict | None, cycle: Cycle | None) -> None:
+    if scores is None:
+        return
+    cycle = cycle or _branch_current_cycle(member.branch)
+    if cycle is not None:
+        participant_score_set(cycle=cycle, member=member, **scores)
 
 
 def member_validate(*, member: Member) -> None:
@@ -57,7 +87,9 @@ def _check_member(member: Member) -> None:
 
 
 @transaction.atomic
-def member_create(*, branch: Branch, **fields) -> Member:
+def member_create(*, branch: Branch, cycle: Cycle | None = None, **fields) -> Member:
+    """A new member; 星级/积分 given with it go to the cycle's roster (the branch's newest cycle by default)."""
+    scores = _scores_of(fields)
     unknown = set(fields) - MEMBER_FIELDS
     if unknown:
         raise TypeError(f"unknown member fields: {sorted(unknown)}")
@@ -65,11 +97,13 @@ def member_create(*, branch: Branch, **fields) -> Member:
     _check_member(member)
     member.full_clean()
     member.save()
+    _set_scores(member, scores, cycle)
     return member
 
 
 @transaction.atomic
-def member_update(*, member: Member, **fields) -> Member:
+def member_update(*, member: Member, cycle: Cycle | None = None, **fields) -> Member:
+    scores = _scores_of(fields)
     unknown = set(fields) - MEMBER_FIELDS
     if unknown:
         raise TypeError(f"unknown member fields: {sorted(unknown)}")
@@ -78,6 +112,7 @@ def member_update(*, member: Member, **fields) -> Member:
     _check_member(member)
     member.full_clean()
     member.save()
+    _set_scores(member, scores, cycle)
     return member
 
 
@@ -159,11 +194,82 @@ def branch_create(*, name: str, township: Township, kind: str = Branch.Kind.RURA
 
 
 @transaction.atomic
-def cycle_create(*, year: int, deadline: date, title: str = "") -> Cycle:
-    c = Cycle(year=year, deadline=deadline, title=title)
-    c.full_clean()
+def cycle_create(
+    *, year: int, deadline: date, title: str = "", township: Township | None = None, by=None
+) -> Cycle:
+    """A new year (R0.1). Refused: a year the township (or everyone) already has, a deadline before next year."""
+    clash = Cycle.objects.filter(year=year).filter(township=township) if township else None
+    if Cycle.objects.filter(year=year, township__isnull=True).exists() or (
+        clash is not None and clash.exists()
+    ):
+        raise ValidationError({"year": f"{year}年度已经开启"})
+    c = Cycle(
+        year=year,
+        deadline=deadline,
+        title=title or f"{year}年度组织生活会和民主评议党员",
+        township=township,
+        opened_at=timezone.now(),
+        opened_by=by,
+    )
+    c.full_clean(validate_constraints=False)
     c.save()
     return c
+
+
+def _status_on(member: Member, day: date) -> str:
+    """正式 or 预备 as of a day: a member who became 正式 after it was still 预备 then."""
+    if member.full_member_on and member.full_member_on > day:
+        return Member.Status.PROBATIONARY
+    return member.status
+
+
+@transaction.atomic
+def branch_cycle_fix_roster(*, cycle: Cycle, branch: Branch, on: date) -> BranchCycle:
+    """Fix who took part in the branch's cycle as they stood on `on` (the meeting day, R7.2).
+
+    Members who had joined by that day and not yet left; status as of that day; group and focus flags as recorded.
+    A roster already fixed is left as it is: a later transfer, death, 转正 or new member changes nothing.
+    """
+    bc = BranchCycle.objects.select_for_update().get_or_create(branch=branch, cycle=cycle)[0]
+    if bc.roster_fixed_on is not None:
+        return bc
+    members = Member.objects.filter(branch=branch, joined_on__lte=on).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=on)
+    )
+    existing = {p.member_id: p for p in Participant.objects.filter(cycle=cycle, branch=branch)}
+    keep, new = [], []
+    for m in members:
+        p = existing.pop(m.pk, None) or Participant(cycle=cycle, branch=branch, member=m)
+        for f in Participant.COPIED:
+            setattr(p, f, getattr(m, f))
+        p.status = _status_on(m, on)
+        (keep if p.pk else new).append(p)
+    Participant.objects.bulk_create(new)
+    Participant.objects.bulk_update(keep, list(Participant.COPIED)) if keep else None
+    Participant.objects.filter(pk__in=[p.pk for p in existing.values()]).delete()
+    bc.roster_fixed_on = on
+    bc.save(update_fields=["roster_fixed_on"])
+    for cache in (getattr(cycle, "_branch_cycles", None),):
+        if cache is not None:
+            cache.pop(branch.pk, None)
+    return bc
+
+
+@transaction.atomic
+def participant_score_set(
+    *, cycle: Cycle, member: Member, stars: int | None, points: int | None
+) -> Participant:
+    """本年度星级/积分 (R5.3), kept per cycle: setting 2019's leaves 2018's as it was."""
+    if stars is not None and not 0 <= stars <= 5:
+        raise ValidationError({"stars": "星级应为0–5"})
+    p, created = Participant.objects.get_or_create(
+        cycle=cycle,
+        member=member,
+        defaults={"branch_id": member.branch_id, **{f: getattr(member, f) for f in Participant.COPIED}},
+    )
+    p.stars, p.points = stars, points
+    p.save(update_fields=["stars", "points"])
+    return p
 
 
 @transaction.atomic

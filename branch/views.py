@@ -51,10 +51,10 @@ def member_detail(request, pk):
 def member_create(request):
     """The secretary adds a member to their branch."""
     branch = access.secretary_branch(request.user)
-    form = MemberForm(request.POST or None, branch=branch)
+    form = MemberForm(request.POST or None, branch=branch, cycle=request.cycle)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.member_create(branch=branch, **form.cleaned_data)
+            member = services.member_create(branch=branch, cycle=request.cycle, **form.cleaned_data)
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -67,10 +67,10 @@ def member_create(request):
 def member_edit(request, pk):
     """The secretary corrects a member's record; the committee and the member themself read only."""
     member = access.access_member(request.user, pk, write=True)
-    form = MemberForm(request.POST or None, instance=member, branch=member.branch)
+    form = MemberForm(request.POST or None, instance=member, branch=member.branch, cycle=request.cycle)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_update(member=member, **form.cleaned_data)
+            services.member_update(member=member, cycle=request.cycle, **form.cleaned_data)
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -110,7 +110,8 @@ def roster_export(request):
     """The roster as Excel, in the template's columns, for the secretary and committee."""
     branch = access.staff_branch(request.user)
     return xlsx_response(
-        export_workbook(selectors.roster(branch=branch)), filename=f"{branch.name}党员名册.xlsx"
+        export_workbook(selectors.roster(branch=branch), cycle=request.cycle),
+        filename=f"{branch.name}党员名册.xlsx",
     )
 
 

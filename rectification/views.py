@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from branch import access
-from branch.models import Branch, Member
+from branch.models import Branch, Cycle, Member
 from branch.pdf import pdf_response
-from branch.selectors import current_cycle, secretary_of
+from branch.selectors import secretary_of
 
 from . import selectors, services
 from .dates import STALE_DAYS, meeting_day, today_for
@@ -37,11 +37,8 @@ from .forms import (
 from .models import Correction, Filing, Measure
 
 
-def _cycle():
-    cycle = current_cycle()
-    if cycle is None:
-        raise Http404("尚未设置年度")
-    return cycle
+def _cycle(request) -> Cycle:
+    return access.request_cycle(request)
 
 
 def _save(form, action, *, on_top=()) -> bool:
@@ -90,7 +87,7 @@ def _base(request, branch, cycle, day) -> dict:
 @login_required
 def measure_list(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     context = _base(request, branch, cycle, day)
     context["rows"] = selectors.measure_rows(cycle=cycle, branch=branch, day=day)
@@ -103,7 +100,7 @@ def measure_list(request):
 def measure_create(request):
     branch = access.staff_branch(request.user)
     _require_write(request.user, branch)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     form = MeasureForm(
         request.POST or None,
@@ -135,7 +132,7 @@ def measure_create(request):
 @login_required
 def measure_detail(request, pk):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     try:
         measure = selectors.measure_detail(measure_id=pk, branch=branch)
@@ -206,7 +203,7 @@ def measure_photo(request, pk):
 @login_required
 def commitment_list(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     form = CommitmentForm(request.POST or None, members=_members(branch))
     if request.method == "POST":
@@ -230,7 +227,7 @@ def commitment_list(request):
 @login_required
 def publicity_list(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     form = PublicityForm(request.POST or None, initial={"published_on": day})
     if request.method == "POST":
@@ -257,7 +254,7 @@ def publicity_list(request):
 def publicity_pdf(request):
     """整改措施公示: the printable notice for the board."""
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     context = _base(request, branch, cycle, day)
     context.update(
@@ -278,7 +275,7 @@ def publicity_pdf(request):
 @login_required
 def filing_page(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     filing = selectors.filing(cycle=cycle, branch=branch)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -326,7 +323,7 @@ def filing_page(request):
 @login_required
 def correction_list(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     answering = None
     form = None
@@ -364,7 +361,7 @@ def correction_list(request):
 @login_required
 def half_year_page(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     context = _base(request, branch, cycle, day)
     held_on = context["held_on"]
@@ -404,7 +401,7 @@ def half_year_page(request):
 @login_required
 def quarterly_page(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     context = _base(request, branch, cycle, day)
     committed = (
@@ -443,7 +440,7 @@ def quarterly_page(request):
 def quarterly_mine(request):
     """A member records their own quarterly report from /me/ (R6.5)."""
     member = access.own_member(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     form = QuarterlyForm(request.POST, prefix="mine")
     if _save(
@@ -467,11 +464,8 @@ def quarterly_mine(request):
     return redirect("me")
 
 
-def me_context(*, user, member, cycle=None) -> dict:
+def me_context(*, user, member, cycle) -> dict:
     """What /me/ shows in its R6 slot (xinyi.views.me calls this). One query for a member with no commitment."""
-    cycle = cycle or current_cycle()
-    if cycle is None:
-        return {}
     day = today_for(cycle)
     mine = selectors.my_rectification(cycle=cycle, member=member, day=day)
     return {"rect": mine, "rect_form": QuarterlyForm(prefix="mine", initial={"reported_on": day})}
@@ -483,7 +477,7 @@ def me_context(*, user, member, cycle=None) -> dict:
 @login_required
 def township_view(request):
     township = access.township_of(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     day = today_for(cycle)
     rows = selectors.township_view(cycle=cycle, township=township, day=day)
     return render(
@@ -542,7 +536,7 @@ def township_filing_review(request, pk):
 @require_POST
 def township_correction(request, pk):
     township, branch = _township_branch(request.user, pk)
-    cycle = _cycle()
+    cycle = _cycle(request)
     form = CorrectionForm(request.POST, prefix="correction")
     measure = None
     if request.POST.get("measure"):

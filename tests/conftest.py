@@ -11,6 +11,18 @@ def _no_axes_lockouts_between_tests(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _addresses_under_2018():
+    """Every page is a cycle's (/2018/dashboard/): `reverse()` in a test answers under the plan's year, as it does
+    inside a 2018 request. A test of another year uses `tests.factories.under_year`."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    before = get_script_prefix()
+    set_script_prefix("/2018/")
+    yield
+    set_script_prefix(before)
+
+
 @pytest.fixture
 def cycle(db):
     return factories.cycle_2018()

@@ -113,3 +113,22 @@ def world(
         w.users["member"] = login(role=Scope.Role.MEMBER, member_=ordinary[0])
         w.users["township"] = login(role=Scope.Role.TOWNSHIP, township_=t)
     return w
+
+
+class under_year:
+    """`with under_year(2019): reverse("dashboard")` gives /2019/dashboard/ (as a 2019 request would)."""
+
+    def __init__(self, year: int):
+        self.year = year
+
+    def __enter__(self):
+        from django.urls import get_script_prefix, set_script_prefix
+
+        self.before = get_script_prefix()
+        set_script_prefix(f"/{self.year}/")
+        return self
+
+    def __exit__(self, *exc):
+        from django.urls import set_script_prefix
+
+        set_script_prefix(self.before)

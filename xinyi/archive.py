@@ -12,7 +12,6 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -20,7 +19,7 @@ from django.utils.safestring import mark_safe
 from branch import access
 from branch.models import Branch, CommitteePost, Cycle, Member
 from branch.pdf import pdf_response, render_pdf
-from branch.selectors import committee_on, current_cycle
+from branch.selectors import committee_on
 
 from . import checks as rule_checks
 from . import progress
@@ -102,9 +101,7 @@ def filename(*, cycle: Cycle, branch: Branch) -> str:
 
 
 def _pdf(request, branch: Branch):
-    cycle = current_cycle()
-    if cycle is None:
-        raise Http404("尚未设立年度组织生活会")
+    cycle = access.cycle_for_branch(request, branch)
     ctx = archive_context(cycle=cycle, branch=branch)
     return pdf_response(
         "archive/archive.html", ctx, filename=filename(cycle=cycle, branch=branch), request=request

@@ -80,8 +80,19 @@ def _owner_models():
     return Branch, Township, get_user_model()
 
 
+# Keys that say who issued or opened a row, not whose it is: a cycle opened by a township is still shared reference
+# data (every branch of the township takes part in it), so it travels whole, like the plan's 2018 cycle.
+NOT_OWNERSHIP = {("branch.cycle", "township"), ("branch.cycle", "opened_by")}
+
+
 def _fk_fields(model):
-    return [f for f in model._meta.concrete_fields if f.is_relation and (f.many_to_one or f.one_to_one)]
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.is_relation
+        and (f.many_to_one or f.one_to_one)
+        and (model._meta.label_lower, f.name) not in NOT_OWNERSHIP
+    ]
 
 
 def path_to(model, target) -> str | None:

@@ -1,23 +1,19 @@
 """The branch dashboard (R0.1): the steps of the cycle, their dates against the deadline, and the rule checks."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from branch import access
 from branch.models import Branch
-from branch.selectors import current_cycle
 
 from . import progress
 from .checks import cn_date
 
 
 def _context(request, *, branch: Branch, read_only: bool) -> dict:
-    cycle = current_cycle()
-    if cycle is None:
-        raise Http404("尚未设立年度组织生活会")
+    cycle = access.cycle_for_branch(request, branch)
     today = timezone.localdate()
     archive_url = (
         reverse("township_branch_archive", args=[branch.pk]) if read_only else reverse("dashboard_archive")

@@ -1,8 +1,14 @@
 """Request-level guards that every page shares."""
 
+import re
+
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import set_script_prefix
+
+from branch import access
 
 
 def _too_large(request, limit: int):
@@ -33,4 +39,58 @@ class UploadLimitMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, RequestDataTooBig):
             return _too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return None
+
+
+# Addresses that belong to no year: the admin, logins, change history, files. Every other page is a cycle's.
+YEARLESS_PREFIXES = ("/admin/", "/accounts/", "/history/", "/static/", "/media/", "/favicon.ico", "/healthz")
+_YEAR_PATH = re.compile(r"^/(?P<year>[12][0-9]{3})(?P<rest>/.*)$")
+
+
+class YearMiddleware:
+    """The year in every address: /2018/dashboard/ is the dashboard of the 2018 cycle.
+
+    The year is a mount point, the way a SCRIPT_NAME is: the rest of the path is resolved as usual, and while the
+    request runs `reverse()` and `{% url %}` answer under the same year, so every link of a 2018 page stays in 2018.
+    The cycle is resolved once, through branch.access (`access_cycle`), into `request.cycle`, before the view runs;
+    an unknown year is a Chinese 404. A year-less page address redirects to the user's current year.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.year = None
+        request.cycle = None
+        match = _YEAR_PATH.match(request.path_info)
+        if match:
+            request.year = int(match["year"])
+            request.path_info = match["rest"]
+            script = request.META.get("SCRIPT_NAME", "").rstrip("/")
+            set_script_prefix(f"{script}/{request.year}/")
+        elif not request.path_info.startswith(YEARLESS_PREFIXES) and request.user.is_authenticated:
+            year = access.current_year(request.user)
+            if year is not None and request.path_info == "/":
+                # The home page answers under the current year: each role lands on its page in one redirect.
+                request.year = year
+                set_script_prefix(f"{request.META.get('SCRIPT_NAME', '').rstrip('/')}/{year}/")
+            elif year is not None:
+                target = f"{request.META.get('SCRIPT_NAME', '').rstrip('/')}/{year}{request.path_info}"
+                if request.META.get("QUERY_STRING"):
+                    target += "?" + request.META["QUERY_STRING"]
+                if request.method in ("GET", "HEAD"):
+                    return HttpResponseRedirect(target)
+                return HttpResponseRedirect(target, status=307)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.year is None or not request.user.is_authenticated:
+            return None
+        request.cycle = access.access_cycle(request.user, request.year)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            refusal = access.cycle_write_refusal_for(
+                request.user, request.cycle, tail=getattr(view_func, "cycle_tail", False)
+            )
+            if refusal:
+                raise PermissionDenied(refusal)
         return None

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from branch import access
 from branch.models import Branch, Cycle, Township
-from branch.selectors import current_cycle
+from branch.selectors import cycle_for_township
 
 from . import checks as rule_checks
 from . import progress
@@ -135,10 +135,18 @@ def township_for(request) -> Township:
     return access.township_of(request.user)
 
 
+def _township_cycle(request, township: Township):
+    """The address's year for one township: its own cycle of that year, else the common one."""
+    cycle = access.request_cycle(request)
+    if cycle.township_id not in (None, township.pk) or request.user.is_superuser:
+        cycle = cycle_for_township(township_id=township.pk, year=cycle.year)
+        if cycle is None:
+            raise Http404("该镇党委没有此年度")
+    return cycle
+
+
 def overview_context(request, township: Township) -> dict:
-    cycle = current_cycle()
-    if cycle is None:
-        raise Http404("尚未设立年度组织生活会")
+    cycle = _township_cycle(request, township)
     sort = request.GET.get("sort", "name")
     branches = Branch.objects.filter(township=township).select_related("township").order_by("name")
     bundle = ArchiveBundle.objects.filter(township=township, cycle=cycle).first()
@@ -164,9 +172,7 @@ def township_overview(request):
 @require_POST
 def bundle_create(request):
     township = township_for(request)
-    cycle = current_cycle()
-    if cycle is None:
-        raise Http404("尚未设立年度组织生活会")
+    cycle = _township_cycle(request, township)
     bundle_request(township=township, cycle=cycle, user=request.user)
     return redirect(reverse("township_bundle"))
 

@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 
 from appraisal import selectors as appraisal_selectors
 from branch import access
-from branch.selectors import current_cycle
 from meetings.selectors.before import member_problems
 from rectification import views as rectification_views
 
@@ -39,7 +38,7 @@ def _has_url(name: str) -> bool:
 def me(request):
     """A member's own page: their record, and (as the steps land) their appraisal and commitments."""
     member = access.own_member(request.user)
-    cycle = current_cycle()
+    cycle = access.request_cycle(request)
     context = {"member": member, "cycle": cycle}
     context["my_problems"] = member_problems(cycle=cycle, member=member) if cycle else []  # R3.2
     context["appraisal_result"] = appraisal_selectors.own_result(member=member, cycle=cycle)  # R5.6

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from openpyxl.styles import Alignment, Font
@@ -18,7 +17,6 @@ from openpyxl.styles import Alignment, Font
 from branch import access
 from branch.models import CommitteePost, Cycle, Member
 from branch.pdf import pdf_response
-from branch.selectors import current_cycle
 from branch.xlsx import write_cell, xlsx_response
 
 from ..forms.before import DeliveryForm, ProblemForm, StudySessionForm, TalkForm
@@ -27,11 +25,8 @@ from ..selectors import before as selectors
 from ..services import before as services
 
 
-def _cycle() -> Cycle:
-    cycle = current_cycle()
-    if cycle is None:
-        raise Http404("尚未设置年度组织生活会")
-    return cycle
+def _cycle(request) -> Cycle:
+    return access.request_cycle(request)
 
 
 def _show_errors(form, exc: ValidationError) -> None:
@@ -61,7 +56,7 @@ def _committee_qs(branch, cycle: Cycle):
 @login_required
 def study_list(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     return render(
         request,
         "meetings/study_list.html",
@@ -81,7 +76,7 @@ def study_create(request):
     branch = access.staff_branch(request.user)
     if not access.can_record_for_branch(request.user, branch):
         raise PermissionDenied("无权登记本支部的集中学习")
-    cycle = _cycle()
+    cycle = _cycle(request)
     roster = list(_roster_qs(branch))
     materials = RequiredMaterial.objects.filter(cycle=cycle)
     form = StudySessionForm(request.POST or None, roster=roster, materials=materials)
@@ -189,7 +184,7 @@ def study_delivery_create(request, pk):
 @login_required
 def talk_list(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     return render(
         request,
         "meetings/talk_list.html",
@@ -206,7 +201,7 @@ def talk_list(request):
 def talk_create(request):
     """R2: a committee member records their own talks; only the secretary records for another committee member."""
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     actor = access.acting_member(request.user)
     for_others = access.can_write_branch(request.user, branch)
     committee_qs = _committee_qs(branch, cycle)
@@ -248,7 +243,7 @@ def talk_create(request):
 @login_required
 def talk_coverage(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     cov = selectors.talk_coverage(cycle=cycle, branch=branch)
     return render(request, "meetings/talk_coverage.html", {"branch": branch, "cycle": cycle, "coverage": cov})
 
@@ -272,7 +267,7 @@ REGISTER_COLUMNS = [
 def talk_register_xlsx(request):
     """谈心谈话记录表: the same rows as the talk list, one talk a line, oldest first."""
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     rows = list(selectors.talks(cycle=cycle, branch=branch).order_by("held_on", "pk"))
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -312,7 +307,7 @@ def talk_register_xlsx(request):
 @login_required
 def problem_list(request):
     branch = access.staff_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     return render(
         request,
         "meetings/problem_list.html",
@@ -329,7 +324,7 @@ def problem_list(request):
 def problem_create(request):
     """R3.1 / R3.2: the secretary records the committee's problems and, from what members said, theirs."""
     branch = access.secretary_branch(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     form = ProblemForm(
         request.POST or None, roster_qs=_roster_qs(branch), initial={"member": request.GET.get("member")}
     )
@@ -402,7 +397,7 @@ def problem_from_talk(request, talk_pk):
 def my_problem_create(request):
     """R3.2: a member records their own problems on their own page; never required as an essay."""
     member = access.own_member(request.user)
-    cycle = _cycle()
+    cycle = _cycle(request)
     form = ProblemForm(request.POST or None, owner="member")
     if request.method == "POST" and form.is_valid():
         try:

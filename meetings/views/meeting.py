@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from branch import access
 from branch.pdf import pdf_response
-from branch.selectors import current_cycle, roster
+from branch.selectors import roster
 
 from ..forms.meeting import STATUS_CHOICES, HoldForm, MeetingForm, SpeechForm, attendance_entries
 from ..models import MeetingAttendance, Speech
@@ -27,9 +27,7 @@ def _context(request, *, write: bool = False):
     branch = access.staff_branch(request.user)
     if write and not access.can_write_branch(request.user, branch):
         raise PermissionDenied("仅支部书记可以登记组织生活会")
-    cycle = current_cycle()
-    if cycle is None:
-        raise Http404("尚未设置年度")
+    cycle = access.request_cycle(request)
     meeting = selectors.meeting_for(cycle=cycle, branch=branch)
     return branch, cycle, meeting
 

@@ -130,10 +130,10 @@ def test_me_shows_own_result_after_feedback_and_nothing_of_others_R5_6(client_fo
     theirs = h.grade(other, cycle, G.BASIC, opinion="党费未按时交纳")
     services.feedback_record(grade=theirs, given_on=date(2019, 1, 25), means="face", by=world.secretary)
     c = client_for(world.users["member"])
-    assert "按时参加组织生活" not in c.get("/me/").content.decode()  # not yet fed back
+    assert "按时参加组织生活" not in c.get("/2018/me/").content.decode()  # not yet fed back
     services.feedback_record(grade=mine, given_on=date(2019, 1, 26), means="face", by=world.secretary)
     services.follow_up_record(grade=mine, strengths="热心公益", hopes="多为群众办实事")
-    body = c.get("/me/").content.decode()
+    body = c.get("/2018/me/").content.decode()
     assert "按时参加组织生活" in body and "多为群众办实事" in body
     assert "党费未按时交纳" not in body and other.name not in body
 

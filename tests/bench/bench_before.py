@@ -39,11 +39,11 @@ def run(report):
         c.force_login(w.users["secretary"])
         report(
             f"coverage /talks/coverage/ ({size} members), median",
-            median_ms(lambda c=c: c.get("/talks/coverage/")),
+            median_ms(lambda c=c: c.get("/2018/talks/coverage/")),
             "ms",
         )
         with CaptureQueriesContext(connection) as ctx:
-            r = c.get("/talks/coverage/")
+            r = c.get("/2018/talks/coverage/")
         assert r.status_code == 200
         report(f"coverage /talks/coverage/ ({size} members), queries", len(ctx.captured_queries), "q")
         report(

@@ -24,7 +24,7 @@ def run(report):
     everyone = {f"status_{m.pk}": "present" for m in w.everyone}
 
     t0 = time.perf_counter()
-    c.post("/meeting/attendance/", everyone)
+    c.post("/2018/meeting/attendance/", everyone)
     report(f"attendance first save ({size + 3} rows), once", (time.perf_counter() - t0) * 1000, "ms")
     absent = w.members[0].pk
     toggles = itertools.cycle(
@@ -32,13 +32,13 @@ def run(report):
     )
     report(
         f"attendance save, one row changed ({size + 3} rows), median",
-        median_ms(lambda: c.post("/meeting/attendance/", next(toggles)), repeat=10),
+        median_ms(lambda: c.post("/2018/meeting/attendance/", next(toggles)), repeat=10),
         "ms",
     )
     full_record(w, meeting)
     for name, url, repeat in (
-        ("attendance page", "/meeting/attendance/", 15),
-        ("minutes PDF", "/meeting/minutes.pdf", 5),
+        ("attendance page", "/2018/meeting/attendance/", 15),
+        ("minutes PDF", "/2018/meeting/minutes.pdf", 5),
     ):
         report(f"{name} ({size} members), median", median_ms(lambda u=url: c.get(u), repeat=repeat), "ms")
         with CaptureQueriesContext(connection) as ctx:

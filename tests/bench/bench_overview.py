@@ -79,18 +79,18 @@ def run(report):
     c.force_login(reviewer)
     report(
         "township overview (100 branches × 50), median",
-        median_ms(lambda: c.get("/township/"), repeat=7),
+        median_ms(lambda: c.get("/2018/township/"), repeat=7),
         "ms",
     )
     with CaptureQueriesContext(connection) as ctx:
-        c.get("/township/")
+        c.get("/2018/township/")
     report("township overview (100 branches × 50), queries", len(ctx.captured_queries), "q")
 
     w = _branch_of(factories.township(), 50, cycle)
     secretary = factories.login(role="secretary", member_=w.secretary)
     c = Client()
     c.force_login(secretary)
-    report("dashboard (one branch, 50 members), median", median_ms(lambda: c.get("/dashboard/")), "ms")
+    report("dashboard (one branch, 50 members), median", median_ms(lambda: c.get("/2018/dashboard/")), "ms")
     with CaptureQueriesContext(connection) as ctx:
-        c.get("/dashboard/")
+        c.get("/2018/dashboard/")
     report("dashboard (one branch, 50 members), queries", len(ctx.captured_queries), "q")

@@ -13,9 +13,11 @@ def run(report):
         w = factories.world(members=size)
         c = Client()
         c.force_login(w.users["secretary"])
-        report(f"roster /members/ ({size} members), median", median_ms(lambda c=c: c.get("/members/")), "ms")
+        report(
+            f"roster /members/ ({size} members), median", median_ms(lambda c=c: c.get("/2018/members/")), "ms"
+        )
         with CaptureQueriesContext(connection) as ctx:
-            c.get("/members/")
+            c.get("/2018/members/")
         report(f"roster /members/ ({size} members), queries", len(ctx.captured_queries), "q")
 
     # The Excel roster: export, then the all-or-nothing import of that file into an empty branch, and a re-import

@@ -29,14 +29,14 @@ def test_tellers_enter_ballots_secretary_grades_member_sees_result(browser, live
 
     teller = page_for(w.users["committee"].username)
     for n in (1, 2):
-        teller.goto("/appraisal/tally/ballot/")
+        teller.goto("/2018/appraisal/tally/ballot/")
         assert f"现在录入第 {n} 张" in teller.inner_text("#progress")
         for m in rated:
             teller.check(f"input[name=m{m.pk}][value={'excellent' if m == me else 'qualified'}]")
         teller.check("input[name=committee_mark][value=satisfied]")
         teller.click("text=保存本张，录入下一张")
         assert f"已录入第 {n} 张" in teller.content()
-    teller.goto("/appraisal/tally/")
+    teller.goto("/2018/appraisal/tally/")
     teller.click("button:has-text('计票完成')")
     assert "计票完成，可以进行组织评定" in teller.content()
     row = teller.locator("#tally tr", has_text=me.name)
@@ -44,13 +44,13 @@ def test_tellers_enter_ballots_secretary_grades_member_sees_result(browser, live
     teller.context.close()
 
     secretary = page_for(w.users["secretary"].username, phone=False)
-    secretary.goto(f"/appraisal/grades/{me.pk}/")
+    secretary.goto(f"/2018/appraisal/grades/{me.pk}/")
     assert "测评建议（仅供参考）：优秀" in secretary.content()
     secretary.check("input[name=grade][value=qualified]")
     secretary.fill("textarea[name=opinion]", "按时参加组织生活，带头参加村容整治")
     secretary.click("button:has-text('保存评定')")
     assert "已保存" in secretary.content()
-    secretary.goto(f"/appraisal/grades/{me.pk}/feedback/")
+    secretary.goto(f"/2018/appraisal/grades/{me.pk}/feedback/")
     secretary.fill("input[name=given_on]", "2019-01-25")
     secretary.select_option("select[name=means]", "face")
     secretary.select_option("select[name=by]", str(w.secretary.pk))
@@ -59,7 +59,7 @@ def test_tellers_enter_ballots_secretary_grades_member_sees_result(browser, live
     secretary.context.close()
 
     member = page_for(w.users["member"].username)
-    member.goto("/me/")
+    member.goto("/2018/me/")
     text = member.inner_text("#my-appraisal")
     assert "合格" in text and "按时参加组织生活，带头参加村容整治" in text
     assert w.members[1].name not in member.content()

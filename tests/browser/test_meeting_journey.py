@@ -18,7 +18,7 @@ def test_secretary_prepares_prints_takes_attendance_and_records_report_R4_5_R4_7
     page.wait_for_url(lambda url: "/accounts/login/" not in url)  # the login has landed before we move on
 
     # Prepare the meeting (R4.5)
-    page.goto("/meeting/")
+    page.goto("/2018/meeting/")
     page.fill("input[name=planned_on]", "2019-01-18")
     page.fill("input[name=place]", "村委会会议室")
     page.fill("input[name=township_contacted_on]", "2019-01-08")
@@ -58,7 +58,7 @@ def test_secretary_prepares_prints_takes_attendance_and_records_report_R4_5_R4_7
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
     # Record the 述职 points (R4.1)
-    page.goto("/meeting/speeches/")
+    page.goto("/2018/meeting/speeches/")
     for matter in ("全年组织集中学习4次", "谈心谈话全覆盖"):
         page.select_option("select[name=kind]", Speech.Kind.REPORT)
         page.select_option("select[name=speaker]", str(w.secretary.pk))
@@ -71,5 +71,5 @@ def test_secretary_prepares_prints_takes_attendance_and_records_report_R4_5_R4_7
         "全年组织集中学习4次",
         "谈心谈话全覆盖",
     ]
-    page.goto("/meeting/minutes/")
+    page.goto("/2018/meeting/minutes/")
     assert "全年组织集中学习4次" in page.content()

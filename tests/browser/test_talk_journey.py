@@ -25,7 +25,7 @@ def test_committee_member_records_talk_on_phone_and_coverage_changes_R2_1(phone_
     page = phone_page
 
     browser_login(page, w.users["committee"].username)
-    page.goto("/talks/coverage/")
+    page.goto("/2018/talks/coverage/")
     expect(page.locator("h1")).to_have_text("谈心谈话覆盖情况")
     missing = page.locator("#missing li")
     expect(missing).to_have_count(1)
@@ -35,14 +35,14 @@ def test_committee_member_records_talk_on_phone_and_coverage_changes_R2_1(phone_
     )  # no sideways scrolling on a phone
 
     missing.first.get_by_role("link", name="登记").click()
-    expect(page).to_have_url(re.compile(rf"/talks/new/\?with={newcomer.pk}$"))
+    expect(page).to_have_url(re.compile(rf"/2018/talks/new/\?with={newcomer.pk}$"))
     expect(page.locator("select[name=with_member]")).to_have_value(str(newcomer.pk))
     expect(page.locator("select[name=by]")).to_have_value(str(w.committee[0].pk))
     page.fill("input[name=held_on]", "2018-12-06")
     page.fill("textarea[name=opinions_on_branch]", "希望支部多组织技术培训")
     page.get_by_role("button", name="保存").click()
 
-    expect(page).to_have_url(re.compile(r"/talks/coverage/$"))
+    expect(page).to_have_url(re.compile(r"/2018/talks/coverage/$"))
     expect(page.locator(".alert-success").first).to_contain_text(
         f"已登记{w.committee[0].name}与{newcomer.name}的谈心谈话"
     )

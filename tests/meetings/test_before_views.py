@@ -327,12 +327,12 @@ def test_study_detail_query_count_constant(client_for, django_assert_num_queries
     w = factories.world(members=size)
     session = populate(w, cycle)
     c = client_for(w.users["secretary"])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert c.get(reverse("study_detail", args=[session.pk])).status_code == 200
 
 
 def test_me_page_query_count_same_for_5_and_50_members_R3_2(client_for, cycle):
-    """/me/ is shared by every step; what this step adds (my problems) must not grow with the branch."""
+    """/2018/me/ is shared by every step; what this step adds (my problems) must not grow with the branch."""
     counts = []
     for size in (5, 50):
         w = factories.world(members=size)

@@ -377,8 +377,8 @@ def test_the_crawl_would_see_a_leak(demo):
         Member.objects.filter(branch__name="新义村党支部").values_list("pk", flat=True)
     )
     crawl.client.force_login(users["admin"])  # as if the secretary's view let everything through
-    crawl.expect_refused(f"/members/{outside[0]}/", "planted")
-    assert crawl.problems == [f"/members/{outside[0]}/ → 200 (planted)"]
+    crawl.expect_refused(f"/2018/members/{outside[0]}/", "planted")
+    assert crawl.problems == [f"/2018/members/{outside[0]}/ → 200 (planted)"]
 
 
 def test_model_is_derived_from_kwarg_name_url_name_or_path():

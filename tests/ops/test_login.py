@@ -94,7 +94,7 @@ def test_secretary_resets_a_members_password_shown_once(world, client_for):
 def test_member_changes_own_password_with_validators(world, client_for):
     member = world.users["member"]
     client = client_for(member)
-    assert "修改密码" in client.get("/me/").content.decode()
+    assert "修改密码" in client.get("/2018/me/").content.decode()
     page = client.get("/accounts/password_change/")
     assert page.status_code == 200 and "修改密码" in page.content.decode()
     weak = client.post(
@@ -130,11 +130,11 @@ def test_session_ends_after_two_hours_of_inactivity_not_after_login(world, setti
     with at(0):
         assert _logged_in(_login(client, world.users["member"].username, factories.PASSWORD))
     with at(110):
-        assert client.get("/me/").status_code == 200
+        assert client.get("/2018/me/").status_code == 200
     with at(220):  # 3h40 after login, 1h50 after the last request: still in
-        assert client.get("/me/").status_code == 200
+        assert client.get("/2018/me/").status_code == 200
     with at(345):  # 2h05 idle: out
-        response = client.get("/me/")
+        response = client.get("/2018/me/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
@@ -145,15 +145,20 @@ def test_no_page_shows_another_members_phone_or_birth_date_to_a_member(world, cl
     other.save()
     me = world.members[0]
     client = client_for(world.users["member"])
-    own = client.get("/me/").content.decode()
+    own = client.get("/2018/me/").content.decode()
     assert me.name in own
-    for url in ("/me/", "/members/", f"/members/{other.pk}/", f"/branches/{world.branch.pk}/"):
+    for url in (
+        "/2018/me/",
+        "/2018/members/",
+        f"/2018/members/{other.pk}/",
+        f"/2018/branches/{world.branch.pk}/",
+    ):
         body = client.get(url).content.decode()
         assert "13812345678" not in body
         assert other.birth_date.isoformat() not in body
         assert f"{other.birth_date.year}年{other.birth_date.month}月{other.birth_date.day}日" not in body
     # The secretary does see them, so the search above looks at the right text.
-    detail = client_for(world.users["secretary"]).get(f"/members/{other.pk}/").content.decode()
+    detail = client_for(world.users["secretary"]).get(f"/2018/members/{other.pk}/").content.decode()
     assert "13812345678" in detail
 
 

@@ -72,10 +72,10 @@ def test_404_page_is_chinese_with_debug_off(client, settings):
 def test_403_page_is_chinese_with_debug_off(world, client_for, settings):
     """A member opening the roster is refused with the reason, in Chinese."""
     settings.DEBUG = False
-    response = client_for(world.users["member"]).get("/members/")
+    response = client_for(world.users["member"]).get("/2018/members/")
     assert response.status_code == 403
     assert "无权访问" in response.content.decode()
-    allowed = client_for(world.users["secretary"]).get("/members/")
+    allowed = client_for(world.users["secretary"]).get("/2018/members/")
     assert allowed.status_code == 200
 
 
@@ -103,10 +103,10 @@ def test_too_large_upload_gets_a_chinese_page_not_a_500(world, client_for, setti
     settings.UPLOAD_MAX_BYTES = 2048
     client = client_for(world.users["secretary"])
     big = SimpleUploadedFile("名册.xlsx", b"x" * 4096)
-    response = client.post("/members/", {"file": big})
+    response = client.post("/2018/members/", {"file": big})
     assert response.status_code == 413
     assert "上传内容过大" in response.content.decode()
-    small = client.post("/members/", {"file": SimpleUploadedFile("名册.xlsx", b"x" * 100)})
+    small = client.post("/2018/members/", {"file": SimpleUploadedFile("名册.xlsx", b"x" * 100)})
     assert small.status_code != 413
 
 

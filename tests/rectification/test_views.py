@@ -29,10 +29,10 @@ def test_secretary_adds_a_measure_aimed_at_a_problem_committee_member_cannot_R6_
         "due_on": "2019-06-30",
         "problems": [p.pk],
     }
-    refused = client_for(held.users["committee"]).post("/rectification/measures/new/", data)
+    refused = client_for(held.users["committee"]).post("/2018/rectification/measures/new/", data)
     assert refused.status_code == 403
     assert Measure.objects.count() == 0
-    allowed = client_for(held.users["secretary"]).post("/rectification/measures/new/", data)
+    allowed = client_for(held.users["secretary"]).post("/2018/rectification/measures/new/", data)
     assert allowed.status_code == 302
     assert list(Measure.objects.get().problems.all()) == [p]
 
@@ -40,13 +40,13 @@ def test_secretary_adds_a_measure_aimed_at_a_problem_committee_member_cannot_R6_
 def test_a_measure_aimed_at_nothing_shows_the_rule_and_saves_nothing_R6_1(held, cycle, client_for):
     c = client_for(held.users["secretary"])
     response = c.post(
-        "/rectification/measures/new/",
+        "/2018/rectification/measures/new/",
         {"text": "加强学习", "responsible": held.secretary.pk, "due_on": "2019-06-30"},
     )
     assert response.status_code == 200
     assert "整改措施必须针对至少一个查摆出的问题或谈心谈话中的意见" in response.content.decode()
     response = c.post(
-        "/rectification/measures/new/",
+        "/2018/rectification/measures/new/",
         {
             "text": "加强学习",
             "responsible": held.secretary.pk,
@@ -63,15 +63,15 @@ def test_measure_list_query_count_is_constant_R6_1(held, cycle, client_for, n, d
     for i in range(n):
         measure(held, cycle, text=f"措施{i}")
     c = client_for(held.users["secretary"])
-    c.get("/rectification/")  # session, user and scope cached for the measured request
+    c.get("/2018/rectification/")  # session, user and scope cached for the measured request
     with django_assert_num_queries(13):
-        response = c.get("/rectification/")
-    assert response.content.decode().count('<a href="/rectification/measures/') == n
+        response = c.get("/2018/rectification/")
+    assert response.content.decode().count('<a href="/2018/rectification/measures/') == n
 
 
 def test_progress_recorded_by_committee_closing_only_by_secretary_R6_3(held, cycle, client_for):
     m = measure(held, cycle)
-    url = f"/rectification/measures/{m.pk}/"
+    url = f"/2018/rectification/measures/{m.pk}/"
     committee = client_for(held.users["committee"])
     response = committee.post(
         url, {"action": "progress", "progress-done_on": "2019-02-01", "progress-text": "制定计划"}
@@ -106,10 +106,10 @@ def test_secretary_files_a_member_cannot_R6_2(held, cycle, client_for):
         cycle=cycle, branch=held.branch, published_on=date(2019, 1, 25), means=Means.BOARD, today=TODAY
     )
     data = {"action": "file", "file-filed_on": "2019-01-28"}
-    refused = client_for(held.users["member"]).post("/rectification/filing/", data)
+    refused = client_for(held.users["member"]).post("/2018/rectification/filing/", data)
     assert refused.status_code == 403
     assert Filing.objects.count() == 0
-    allowed = client_for(held.users["secretary"]).post("/rectification/filing/", data)
+    allowed = client_for(held.users["secretary"]).post("/2018/rectification/filing/", data)
     assert allowed.status_code == 302
     assert Filing.objects.get().status == Filing.Status.FILED
 
@@ -117,7 +117,7 @@ def test_secretary_files_a_member_cannot_R6_2(held, cycle, client_for):
 def test_filing_with_no_public_date_shows_the_message_R6_2(held, cycle, client_for):
     measure(held, cycle)
     response = client_for(held.users["secretary"]).post(
-        "/rectification/filing/", {"action": "file", "file-filed_on": "2019-01-28"}
+        "/2018/rectification/filing/", {"action": "file", "file-filed_on": "2019-01-28"}
     )
     assert "整改措施尚未向党员群众公开（没有公开日期）" in response.content.decode()
     assert Filing.objects.count() == 0
@@ -128,7 +128,7 @@ def test_public_notice_pdf_has_real_chinese_text_R6_2(held, cycle, client_for, t
     services.publicity_record(
         cycle=cycle, branch=held.branch, published_on=date(2019, 1, 25), means=Means.BOARD, today=TODAY
     )
-    response = client_for(held.users["secretary"]).get("/rectification/public/notice.pdf")
+    response = client_for(held.users["secretary"]).get("/2018/rectification/public/notice.pdf")
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "notice.pdf"
     pdf.write_bytes(response.content)
@@ -143,7 +143,7 @@ def test_reviewer_of_another_township_gets_404_own_reviewer_sends_back_R6_2(
 ):
     measure(held, cycle)
     filing = public_and_filed(held, cycle)
-    url = f"/township/rectification/filings/{filing.pk}/review/"
+    url = f"/2018/township/rectification/filings/{filing.pk}/review/"
     data = {"decision": "return", "review-on": "2019-01-30", "review-comment": "措施不够具体"}
     refused = client_for(other_world.users["township"]).post(url, data)
     assert refused.status_code == 404
@@ -153,7 +153,7 @@ def test_reviewer_of_another_township_gets_404_own_reviewer_sends_back_R6_2(
     assert "等待支部答复" in allowed.content.decode()
     filing.refresh_from_db()
     assert (filing.status, filing.comment) == (Filing.Status.RETURNED, "措施不够具体")
-    branch_page = client_for(held.users["secretary"]).get("/rectification/filing/")
+    branch_page = client_for(held.users["secretary"]).get("/2018/rectification/filing/")
     assert "措施不够具体" in branch_page.content.decode()
 
 
@@ -163,19 +163,19 @@ def test_branch_answers_a_returned_filing_and_files_again_R6_2(held, cycle, clie
     services.filing_return(filing=filing, township=held.township, on=date(2019, 1, 30), comment="不具体")
     c = client_for(held.users["secretary"])
     c.post(
-        "/rectification/filing/",
+        "/2018/rectification/filing/",
         {"action": "answer", "answer-answered_on": "2019-02-01", "answer-answer": "已细化"},
     )
     filing.refresh_from_db()
     assert filing.status == Filing.Status.ANSWERED
-    c.post("/rectification/filing/", {"action": "file", "file-filed_on": "2019-02-02"})
+    c.post("/2018/rectification/filing/", {"action": "file", "file-filed_on": "2019-02-02"})
     filing.refresh_from_db()
     assert (filing.status, filing.times_filed) == (Filing.Status.FILED, 2)
 
 
 def test_township_records_a_correction_the_branch_answers_R6_6(held, other_world, cycle, client_for):
     m = measure(held, cycle)
-    url = f"/township/rectification/branches/{held.branch.pk}/correction/"
+    url = f"/2018/township/rectification/branches/{held.branch.pk}/correction/"
     data = {"measure": m.pk, "correction-issued_on": "2019-08-01", "correction-text": "整改原地打转"}
     assert client_for(other_world.users["township"]).post(url, data).status_code == 404
     assert Correction.objects.count() == 0
@@ -183,9 +183,9 @@ def test_township_records_a_correction_the_branch_answers_R6_6(held, other_world
     correction = Correction.objects.get()
     assert correction.measure == m
     c = client_for(held.users["secretary"])
-    assert "整改原地打转" in c.get("/rectification/corrections/").content.decode()
+    assert "整改原地打转" in c.get("/2018/rectification/corrections/").content.decode()
     c.post(
-        "/rectification/corrections/",
+        "/2018/rectification/corrections/",
         {"correction": correction.pk, "answer-answered_on": "2019-08-05", "answer-answer": "召开专题会推进"},
     )
     correction.refresh_from_db()
@@ -207,9 +207,9 @@ def test_township_view_query_count_constant_at_2_and_20_branches_R6_6(
     cycle, client_for, n, django_assert_num_queries
 ):
     c = client_for(_township_with(n, cycle))
-    c.get("/township/rectification/")
+    c.get("/2018/township/rectification/")
     with django_assert_num_queries(17):
-        response = c.get("/township/rectification/")
+        response = c.get("/2018/township/rectification/")
     html = response.content.decode()
     assert html.count('<section class="card') == n
     assert "尚未报备整改措施的支部" in html
@@ -218,8 +218,8 @@ def test_township_view_query_count_constant_at_2_and_20_branches_R6_6(
 def test_township_view_shows_overdue_and_stale_and_refuses_a_secretary_R6_6(held, cycle, client_for):
     m = measure(held, cycle, due_on=date(2019, 5, 31), text="修缮党员活动室")
     services.measure_progress(measure=m, done_on=date(2019, 3, 20), text="联系施工队", today=TODAY)
-    assert client_for(held.users["secretary"]).get("/township/rectification/").status_code == 403
-    html = client_for(held.users["township"]).get("/township/rectification/").content.decode()
+    assert client_for(held.users["secretary"]).get("/2018/township/rectification/").status_code == 403
+    html = client_for(held.users["township"]).get("/2018/township/rectification/").content.decode()
     assert "修缮党员活动室" in html and "逾期 1 条" in html and "90天无进展 1 条" in html
     assert "未报备" in html
 
@@ -231,8 +231,8 @@ def test_half_year_page_is_generated_from_progress_R6_4(held, cycle, client_for)
         measure=m, done_on=date(2019, 9, 1), text="九月的进展不在半年通报里", today=TODAY
     )
     c = client_for(held.users["secretary"])
-    c.post("/rectification/half-year/", {"reported_on": "2019-07-10", "means": Means.GENERAL_MEETING})
-    html = c.get("/rectification/half-year/").content.decode()
+    c.post("/2018/rectification/half-year/", {"reported_on": "2019-07-10", "means": Means.GENERAL_MEETING})
+    html = c.get("/2018/rectification/half-year/").content.decode()
     assert "2019-07-18" in html and "按期完成" in html
     assert "三月主题党日到会30人" in html and "九月的进展不在半年通报里" not in html
 
@@ -241,11 +241,11 @@ def test_quarterly_grid_and_the_member_reports_on_me_R6_5(held, cycle, client_fo
     member = held.members[0]
     services.commitment_create(cycle=cycle, member=member, text="每季度走访5户", due_on=date(2019, 12, 31))
     secretary = client_for(held.users["secretary"])
-    assert secretary.get("/rectification/quarterly/").content.decode().count("缺报") == 4
+    assert secretary.get("/2018/rectification/quarterly/").content.decode().count("缺报") == 4
     me = client_for(held.users["member"])
-    assert "每季度走访5户" in me.get("/me/").content.decode()
+    assert "每季度走访5户" in me.get("/2018/me/").content.decode()
     me.post(
-        "/rectification/quarterly/mine/",
+        "/2018/rectification/quarterly/mine/",
         {
             "mine-quarter": "1",
             "mine-reported_on": "2019-03-28",
@@ -255,10 +255,13 @@ def test_quarterly_grid_and_the_member_reports_on_me_R6_5(held, cycle, client_fo
     )
     assert QuarterlyReport.objects.get().member == member
     assert (
-        client_for(held.users["secretary"]).get("/rectification/quarterly/").content.decode().count("缺报")
+        client_for(held.users["secretary"])
+        .get("/2018/rectification/quarterly/")
+        .content.decode()
+        .count("缺报")
         == 3
     )
-    refused = client_for(held.users["member"]).get("/rectification/quarterly/")
+    refused = client_for(held.users["member"]).get("/2018/rectification/quarterly/")
     assert refused.status_code == 403
 
 
@@ -266,10 +269,11 @@ def test_publicity_page_records_and_lists_R6_2(held, cycle, client_for):
     measure(held, cycle)
     c = client_for(held.users["secretary"])
     c.post(
-        "/rectification/public/", {"published_on": "2019-01-25", "means": Means.WECHAT, "note": "党员微信群"}
+        "/2018/rectification/public/",
+        {"published_on": "2019-01-25", "means": Means.WECHAT, "note": "党员微信群"},
     )
     assert Publicity.objects.get().means == Means.WECHAT
-    assert "微信群" in c.get("/rectification/public/").content.decode()
+    assert "微信群" in c.get("/2018/rectification/public/").content.decode()
 
 
 def test_closing_with_a_photo_a_non_image_is_refused_R6_1(held, cycle, client_for, settings, tmp_path):
@@ -280,7 +284,7 @@ def test_closing_with_a_photo_a_non_image_is_refused_R6_1(held, cycle, client_fo
 
     settings.MEDIA_ROOT = tmp_path
     m = measure(held, cycle)
-    url = f"/rectification/measures/{m.pk}/"
+    url = f"/2018/rectification/measures/{m.pk}/"
     c = client_for(held.users["secretary"])
     fake = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
     response = c.post(
@@ -323,7 +327,7 @@ def test_evidence_photo_only_through_access_never_from_media_url_R6_3(
     Image.new("RGB", (8, 8), "red").save(buf, format="PNG")
     c = client_for(held.users["secretary"])
     c.post(
-        f"/rectification/measures/{m.pk}/",
+        f"/2018/rectification/measures/{m.pk}/",
         {
             "action": "close",
             "close-closed_on": "2019-05-01",
@@ -332,8 +336,8 @@ def test_evidence_photo_only_through_access_never_from_media_url_R6_3(
         },
     )
     m.refresh_from_db()
-    photo_url = f"/rectification/measures/{m.pk}/photo/"
-    assert photo_url in c.get(f"/rectification/measures/{m.pk}/").content.decode()
+    photo_url = f"/2018/rectification/measures/{m.pk}/photo/"
+    assert photo_url in c.get(f"/2018/rectification/measures/{m.pk}/").content.decode()
     response = c.get(photo_url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == buf.getvalue()
