@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from branch import services
-from branch.models import Member, Participant, PartyGroup
+from branch.models import Cycle, Member, Participant, PartyGroup
 from branch.roster_excel import COLUMNS, RosterError, export_workbook, import_roster, template_workbook
 from branch.selectors import attach_scores
 from branch.xlsx import load_workbook_safely, workbook_bytes, write_cell
