@@ -157,6 +157,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
 
+# What rectification tells the pages of apps to its left (branch/providers.py):
+# - meeting_report_annex(*, cycle, branch) -> list[str]: the generated 上年度整改落实情况 of the previous cycle (R4.1, R6.3),
+#   [] when there is no previous cycle for the branch;
+# - commitments_beside(*, cycle, branch) -> dict[member_id, list[str]]: each member's commitments of the previous cycle
+#   and how they were reported, shown beside this year's self-appraisal (R5.1, R6.5).
+XINYI_PROVIDERS = {
+    "meeting_report_annex": "rectification.selectors.last_year_annex",
+    "commitments_beside": "rectification.selectors.commitments_beside",
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
