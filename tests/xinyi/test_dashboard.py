@@ -109,8 +109,8 @@ def test_dashboard_query_count_constant_at_5_and_50_members_R0_1(client_for, cyc
 
 
 @pytest.mark.browser
-# serialized_rollback keeps the 2018 cycle of the data migration after other transactional tests flush the tables
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The 2018 cycle of the data migration comes back after other transactional tests' flush (branch.apps post_migrate).
+@pytest.mark.django_db(transaction=True)
 def test_secretary_on_a_phone_sees_the_steps_and_the_archive_button_R0_1(phone_page):
     from tests.conftest import browser_login
 
