@@ -45,6 +45,7 @@ worker: deps
 
 # Production: PostgreSQL through DATABASE_URL, gunicorn, whitenoise, the task worker beside it. See README 生产部署.
 WORKERS ?= 3
+GUNICORN_TIMEOUT ?= 120# s: the archive PDF of a 500-member branch still renders in its request (~70 s); 30 once it is a task
 serve-prod: deps
 	@test -n "$$DATABASE_URL" || (echo "请设置 DATABASE_URL（PostgreSQL，例如 postgres://用户:密码@127.0.0.1:5432/xinyi）"; exit 1)
 	@test -n "$$DJANGO_SECRET_KEY" || (echo "请设置 DJANGO_SECRET_KEY（50 位以上的随机字符串）"; exit 1)
@@ -54,7 +55,7 @@ serve-prod: deps
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
 	@DJANGO_DEBUG=0 $(PY) manage.py db_worker & WORKER=$$!; \
 	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
-	  DJANGO_DEBUG=0 $(VENV)/bin/gunicorn xinyi.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  DJANGO_DEBUG=0 $(VENV)/bin/gunicorn xinyi.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout $(GUNICORN_TIMEOUT) \
 	    --access-logfile - --error-logfile -
 
 clean:

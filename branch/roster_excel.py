@@ -11,27 +11,36 @@ Duplicates and re-imports, precisely: a row's key is (姓名, 出生日期), as 
   (columns the file lacks are not compared), the member is "already there" and the row is skipped; otherwise the row is an
   error naming the columns that differ. So importing the same file twice creates nobody twice, and a file can never
   silently overwrite or double a member.
-One bad row and nothing is written: every row is checked through the same service as the web form, inside one transaction
-that is rolled back if any row failed.
+One bad row and nothing is written: the whole file is checked first, in memory, by the same rules as the web form
+(`services.member_check_new`), against the branch's groups and members and the other branches' namesakes fetched once;
+only a file without a single error is written, in one transaction (`services.members_create_bulk`: bulk inserts and
+one history row per member). A refused file costs the reading and a few queries, nothing more.
+
+Hostile files are refused before they cost much: over ROSTER_MAX_BYTES on disk, over ROSTER_MAX_UNPACKED_BYTES once
+unzipped (read from the zip's directory before any parsing; Python's zipfile never inflates a member beyond the size its
+directory declares), over ROSTER_MAX_ROWS members (the rows are streamed and reading stops there).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.utils.datetime import from_excel
 
 from . import services
-from .models import Branch, Member
-from .xlsx import load_workbook_safely, write_cell
+from .models import Branch, Member, PartyGroup
+from .xlsx import load_workbook_streamed, write_cell
 
 # The template's columns, in order: (model field, header). The export writes exactly these, so it re-imports cleanly.
 COLUMNS: list[tuple[str, str]] = [
@@ -149,6 +158,8 @@ STATUSES = {
     "预备": Member.Status.PROBATIONARY,
 }
 HEADER_SCAN_ROWS = 15
+# Blank lines are skipped, not counted as members; this many of them per allowed member bounds the reading all the same.
+BLANK_ROWS_PER_ROW = 10
 XLSX_MAGIC = b"PK\x03\x04"
 # A plain number in a date column is an Excel serial day when it falls between 1908 and 2064.
 EXCEL_SERIALS = (3000, 60000)
@@ -307,7 +318,7 @@ def _parse_cell(field_name: str, value):
 class Sheet:
     columns: dict[int, str]  # column index -> field
     labels: dict[str, str]  # field -> header as written in the file (for messages)
-    rows: list[tuple[int, tuple]]  # (sheet row number, values)
+    rows: list[tuple[int, tuple]]  # (sheet row number, values to the last roster column); no blank lines
 
 
 def _find_header(rows: list[tuple]) -> tuple[int, dict[int, str], dict[str, str]] | None:
@@ -324,6 +335,10 @@ def _find_header(rows: list[tuple]) -> tuple[int, dict[int, str], dict[str, str]
     return None
 
 
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):g}"
+
+
 def read_sheet(data: bytes) -> Sheet:
     """Check the file and find its roster sheet; raises RosterError."""
     if len(data) > settings.ROSTER_MAX_BYTES:
@@ -333,6 +348,7 @@ def read_sheet(data: bytes) -> Sheet:
     if not data.startswith(XLSX_MAGIC):
         raise RosterError(["不是 Excel（.xlsx）文件；旧版 .xls 或其他格式请在 Excel/WPS 中另存为 .xlsx"])
     try:
+        _check_unpacked_size(data)
         return _roster_sheet(data)
     except RosterError:
         raise
@@ -340,24 +356,65 @@ def read_sheet(data: bytes) -> Sheet:
         raise RosterError(["无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式"]) from None
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """A zip bomb (a small .xlsx whose sheet inflates to gigabytes) is refused from the zip's directory alone."""
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > settings.ROSTER_MAX_UNPACKED_BYTES:
+        raise RosterError(
+            [
+                f"文件解压后达 {_megabytes(unpacked)} MB，超过 {_megabytes(settings.ROSTER_MAX_UNPACKED_BYTES)} MB 的上限"
+                "（正常的党员名册远小于此）；请把名册复制到新建的 Excel 文件中，只保留名册再导入"
+            ]
+        )
+
+
+def _too_many_rows() -> RosterError:
+    limit = settings.ROSTER_MAX_ROWS
+    return RosterError([f"名册超过 {limit} 行：一次最多导入 {limit} 名党员，请分成几个文件分批导入"])
+
+
 def _roster_sheet(data: bytes) -> Sheet:
-    wb = load_workbook_safely(data)  # defusedxml: a file with XML entities raises here or while reading rows
+    wb = load_workbook_streamed(
+        data
+    )  # defusedxml: a file with XML entities raises here or while reading rows
     try:
         for ws in wb.worksheets:
             ws.reset_dimensions()  # some tools write a wrong <dimension>; read every row and column there is
-            rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-            found = _find_header(rows)
+            rows = ws.iter_rows(values_only=True)  # streamed: read-only mode parses a row at a time
+            head = [tuple(r) for r in itertools.islice(rows, HEADER_SCAN_ROWS)]
+            found = _find_header(head)
             if found is None:
                 continue
             index, columns, labels = found
             missing = [HEADER[f] for f in REQUIRED if f not in labels]
             if missing:
                 raise RosterError([f"表头缺少必需的列：{'、'.join(f'「{m}」' for m in missing)}"])
-            body = [(index + 2 + offset, values) for offset, values in enumerate(rows[index + 1 :])]
+            body = _body(itertools.chain(head[index + 1 :], rows), header_index=index, width=max(columns) + 1)
             return Sheet(columns=columns, labels=labels, rows=body)
     finally:
         wb.close()
     raise RosterError(["未找到表头行：前 15 行中没有同时含「姓名」等列名的一行，请使用名册模板"])
+
+
+def _body(rows, *, header_index: int, width: int) -> list[tuple[int, tuple]]:
+    """The rows under the header, numbered as in the sheet; reading stops as soon as the file is over the row limit.
+
+    A row is blank when every cell is (extra columns included, as before); it is kept only up to the last roster column,
+    so a cell far to the right costs nothing once read.
+    """
+    limit = settings.ROSTER_MAX_ROWS
+    body, blank = [], 0
+    for row_number, values in enumerate(rows, start=header_index + 2):
+        if all(clean_text(v) == "" for v in values):
+            blank += 1
+            if blank > limit * BLANK_ROWS_PER_ROW:
+                raise _too_many_rows()
+            continue
+        if len(body) == limit:
+            raise _too_many_rows()
+        body.append((row_number, tuple(values[:width])))
+    return body
 
 
 def _parse_row(sheet: Sheet, values: tuple) -> tuple[dict, list[tuple[str, str]]]:
@@ -412,26 +469,34 @@ def import_roster(*, branch: Branch, data: bytes) -> ImportResult:
         problems: list[str] = []
         parsed: list[tuple[int, dict]] = []
         for row_number, values in sheet.rows:
-            if all(clean_text(v) == "" for v in values):
-                continue  # blank line
             fields, errors = _parse_row(sheet, values)
             problems += [f"第 {row_number} 行，「{label}」：{reason}" for label, reason in errors]
             if not errors:
                 parsed.append((row_number, fields))
         if not parsed and not problems:
             raise RosterError(["表头下没有党员数据"])
-        result = _write(branch=branch, sheet=sheet, parsed=parsed, problems=problems)
-    return result
+        plan = _check(branch=branch, sheet=sheet, parsed=parsed, problems=problems)
+        if problems:
+            raise RosterError(["名册未导入（有错误时一行也不写入），请改正以下各行后重新上传：", *problems])
+        try:
+            plan.created = services.members_create_bulk(groups=plan.new_groups, members=plan.created)
+        except IntegrityError:
+            # Someone added the same member (or group) between the check and the write: nothing was written.
+            raise RosterError(["导入时名册正被他人修改，名册未导入；请稍后重新上传"]) from None
+    return plan
 
 
-class _Rollback(Exception):
-    pass
+@dataclass
+class _Plan(ImportResult):
+    new_groups: list[PartyGroup] = field(default_factory=list)
 
 
-def _write(
-    *, branch: Branch, sheet: Sheet, parsed: list[tuple[int, dict]], problems: list[str]
-) -> ImportResult:
-    result = ImportResult()
+def _check(*, branch: Branch, sheet: Sheet, parsed: list[tuple[int, dict]], problems: list[str]) -> _Plan:
+    """Every rule, in memory, against rows fetched once: three queries whatever the size of the file.
+
+    Appends to `problems` in the order of the rows, the same lines as a row-by-row import through member_create.
+    """
+    plan = _Plan()
     groups = {g.name: g for g in branch.groups.all()}
     group_names = {g.pk: g.name for g in groups.values()}
     from .selectors import attach_scores, newest_cycle_of
@@ -449,54 +514,53 @@ def _write(
         .values_list("name", "birth_date", "branch__name")
     }
     seen: dict[tuple[str, date], int] = {}
-    try:
-        with transaction.atomic():
-            for row_number, fields in parsed:
-                key = (fields["name"], fields["birth_date"])
-                if key in seen:
-                    problems.append(
-                        f"第 {row_number} 行，「{sheet.labels['name']}」：与第 {seen[key]} 行重复（姓名和出生日期相同）"
-                    )
-                    continue
-                seen[key] = row_number
-                if key in existing:
-                    differ = _same_as_stored(existing[key], fields, group_names)
-                    if differ:
-                        problems.append(
-                            f"第 {row_number} 行，「{sheet.labels['name']}」：名册中已有同名且出生日期相同的党员"
-                            f"{fields['name']}，但「{'」「'.join(differ)}」不同；请在网页上修改该党员，不要重复导入"
-                        )
-                    else:
-                        result.skipped.append(f"第 {row_number} 行 {fields['name']}：已在名册中")
-                    continue
-                if key in elsewhere:
-                    # A member belongs to one branch: the other branch transfers them out first.
-                    problems.append(
-                        f"第 {row_number} 行，「{sheet.labels['name']}」：{fields['name']}（出生日期相同）仍在"
-                        f"{elsewhere[key]}的名册中，请先由该支部办理转出"
-                    )
-                    continue
-                group_name = fields.pop("group", "")
-                if group_name and group_name not in groups:
-                    groups[group_name] = services.group_create(branch=branch, name=group_name)
-                    result.groups_created.append(group_name)
-                try:
-                    member = services.member_create(
-                        branch=branch, group=groups.get(group_name) if group_name else None, **fields
-                    )
-                except ValidationError as e:
-                    for field_name, messages in e.message_dict.items():
-                        for message in messages:
-                            problems.append(f"第 {row_number} 行，「{_label(sheet, field_name)}」：{message}")
-                    continue
-                result.created.append(member)
-            if problems:
-                raise _Rollback
-    except _Rollback:
-        raise RosterError(
-            ["名册未导入（有错误时一行也不写入），请改正以下各行后重新上传：", *problems]
-        ) from None
-    return result
+    for row_number, fields in parsed:
+        key = (fields["name"], fields["birth_date"])
+        if key in seen:
+            problems.append(
+                f"第 {row_number} 行，「{sheet.labels['name']}」：与第 {seen[key]} 行重复（姓名和出生日期相同）"
+            )
+            continue
+        seen[key] = row_number
+        if key in existing:
+            differ = _same_as_stored(existing[key], fields, group_names)
+            if differ:
+                problems.append(
+                    f"第 {row_number} 行，「{sheet.labels['name']}」：名册中已有同名且出生日期相同的党员"
+                    f"{fields['name']}，但「{'」「'.join(differ)}」不同；请在网页上修改该党员，不要重复导入"
+                )
+            else:
+                plan.skipped.append(f"第 {row_number} 行 {fields['name']}：已在名册中")
+            continue
+        if key in elsewhere:
+            # A member belongs to one branch: the other branch transfers them out first.
+            problems.append(
+                f"第 {row_number} 行，「{sheet.labels['name']}」：{fields['name']}（出生日期相同）仍在"
+                f"{elsewhere[key]}的名册中，请先由该支部办理转出"
+            )
+            continue
+        group_name = fields.pop("group", "")
+        if group_name and group_name not in groups:
+            group = PartyGroup(branch=branch, name=group_name)
+            try:
+                services.group_check_new(group=group)
+            except ValidationError as e:
+                # Row by row, a group name over 40 characters was an unhandled error; here it is the row's problem.
+                problems += [f"第 {row_number} 行，「{_label(sheet, 'group')}」：{m}" for m in e.messages]
+                continue
+            groups[group_name] = group
+            plan.new_groups.append(group)
+            plan.groups_created.append(group_name)
+        member = Member(branch=branch, group=groups.get(group_name) if group_name else None, **fields)
+        try:
+            services.member_check_new(member=member)
+        except ValidationError as e:
+            for field_name, messages in e.message_dict.items():
+                for message in messages:
+                    problems.append(f"第 {row_number} 行，「{_label(sheet, field_name)}」：{message}")
+            continue
+        plan.created.append(member)
+    return plan
 
 
 # Writing ---------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from .models import (
     Branch,
@@ -99,6 +100,28 @@ def member_create(*, branch: Branch, cycle: Cycle | None = None, **fields) -> Me
     member.save()
     _set_scores(member, scores, cycle)
     return member
+
+
+def member_check_new(*, member: Member) -> None:
+    """member_create's rules for a new member, without a query: for a bulk write (the roster import) whose caller has
+    already checked, against rows it fetched once, that the name and birth date are new in the branch and that the
+    group is the branch's. The database still enforces the constraints when the rows are written."""
+    _check_member(member)
+    member.full_clean(exclude=["branch", "group"], validate_unique=False, validate_constraints=False)
+
+
+def group_check_new(*, group: PartyGroup) -> None:
+    """group_create's checks without a query (the caller knows the name is new in the branch)."""
+    group.name = group.name.strip()
+    group.full_clean(exclude=["branch"], validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def members_create_bulk(*, groups: list[PartyGroup], members: list[Member]) -> list[Member]:
+    """Write new groups and new members (checked by group_check_new and member_check_new) in a few statements,
+    with one history row per member ("+", the request's user) as member_create would leave."""
+    PartyGroup.objects.bulk_create(groups)
+    return bulk_create_with_history(members, Member, batch_size=500, default_date=timezone.now())
 
 
 @transaction.atomic

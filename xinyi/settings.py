@@ -156,6 +156,8 @@ UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_BYTES", str(10 * 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
+ROSTER_MAX_UNPACKED_BYTES = 30 * 1024 * 1024  # the roster once unzipped: a zip bomb is refused before parsing
+ROSTER_MAX_ROWS = int(os.environ.get("DJANGO_ROSTER_MAX_ROWS", "3000"))  # members in one roster file
 
 # What rectification tells the pages of apps to its left (branch/providers.py):
 # - meeting_report_annex(*, cycle, branch) -> list[str]: the generated 上年度整改落实情况 of the previous cycle (R4.1, R6.3),

@@ -382,7 +382,10 @@ def checks(*, cycle: Cycle, branches: Iterable[Branch]) -> dict[int, list[Check]
         if name not in undelivered[branch_id]:
             undelivered[branch_id].append(name)
     # Coverage needs the committee on each branch's own day: fetch posts on any day, filter in Python.
-    all_posts = list(CommitteePost.objects.filter(branch_id__in=ids).select_related("member"))
+    # Grouped by branch once: scanning every post of the township for each branch was quadratic.
+    posts_of: dict[int, list[CommitteePost]] = defaultdict(list)
+    for p in CommitteePost.objects.filter(branch_id__in=ids).select_related("member"):
+        posts_of[p.branch_id].append(p)
     members: dict[int, list[Member]] = defaultdict(list)
     for m in Member.objects.filter(branch_id__in=ids).active().order_by("name"):
         members[m.branch_id].append(m)
@@ -404,7 +407,7 @@ def checks(*, cycle: Cycle, branches: Iterable[Branch]) -> dict[int, list[Check]
     for b in branches:
         meeting = meetings.get(b.pk)
         day = _coverage_day(cycle, meeting)
-        posts = [p for p in all_posts if p.branch_id == b.pk and p.is_current_on(day)]
+        posts = [p for p in posts_of[b.pk] if p.is_current_on(day)]
         cov = _coverage(
             cycle=cycle,
             branch=b,

@@ -26,6 +26,10 @@ def main() -> int:
         print(f"{name:<58} {value:>10.1f} {unit:<6} {note}", flush=True)
 
     only = sys.argv[1:]
+    if "--scale" in only:  # sizes of the bulk bench: python -m tests.bench bulk --scale 0.2
+        at = only.index("--scale")
+        os.environ["BENCH_SCALE"] = only[at + 1]
+        del only[at : at + 2]
     try:
         for name in BENCHES:
             if only and not any(o in name for o in only):

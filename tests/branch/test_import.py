@@ -32,30 +32,9 @@ def snapshot(branch) -> list[tuple]:
     return list(Member.objects.filter(branch=branch).order_by("pk").values_list())
 
 
-@pytest.fixture
-def branch(db):
-    return factories.branch()
-
-
-# Good files ---------------------------------------------------------------------------------------------------------
-
-
-def test_template_has_the_chinese_header_row():
-    ws = load_workbook_safely(workbook_bytes(template_workbook())).worksheets[0]
-    header = next(ws.iter_rows(values_only=True))
-    assert list(header) == [h for _, h in COLUMNS]
-    assert header[:4] == ("姓名", "性别", "民族", "出生日期")
-
-
-def test_template_imports_as_nothing_to_add(branch):
-    with pytest.raises(RosterError) as e:
-        import_roster(branch=branch, data=workbook_bytes(template_workbook()))
-    assert "表头下没有党员数据" in e.value.problems[0]
-
-
-def test_messy_roster_title_rows_synonyms_any_order_and_date_forms(branch):
+def messy_file() -> bytes:
     """A real roster: a title above the header, synonyms, columns shuffled, extra columns, blank lines."""
-    data = xlsx(
+    return xlsx(
         [
             [
                 "序号",
@@ -114,6 +93,104 @@ def test_messy_roster_title_rows_synonyms_any_order_and_date_forms(branch):
         ],
         title_rows=[["新义村党支部党员花名册"], ["填报单位：新义村党支部　　2018年12月"]],
     )
+
+
+def focus_ticks_file() -> bytes:
+    """The five focus categories of R2.3 (and 领导干部/离退休) as 是/√ columns."""
+    return xlsx(
+        [
+            [
+                "姓名",
+                "性别",
+                "出生日期",
+                "入党日期",
+                "流动党员",
+                "流入地",
+                "退役军人",
+                "困难党员",
+                "身心健康",
+                "受处分",
+                "领导干部",
+                "离退休",
+            ],
+            ["孙立军", "男", "1970-01-02", "1995-07-01", "√", "呼和浩特", "", "否", "", "", "", ""],
+            ["赵德胜", "男", "1950-05-06", "1975-07-01", "", "", "是", "是", "是", "是", "是", "是"],
+        ]
+    )
+
+
+def focus_column_file() -> bytes:
+    """The focus categories in one 重点类别 column."""
+    return xlsx(
+        [
+            ["姓名", "性别", "出生日期", "入党日期", "重点类别", "流动去向"],
+            ["吴海龙", "男", "1980.02", "2005.07", "流动党员、困难党员", "北京"],
+            ["哈斯巴根", "男", "1978.02", "2004.07", "退役军人，身心健康", ""],
+            ["宝音", "男", "1979.02", "2004.07", "", ""],
+        ]
+    )
+
+
+def stars_file() -> bytes:
+    """星级 as ★ or a number, 积分, and both left blank."""
+    return xlsx(
+        [
+            ["姓名", "性别", "出生日期", "入党日期", "星级", "积分"],
+            ["白玉山", "男", "1966-01-01", "1990-01-01", "★★★★", "95"],
+            ["张桂兰", "女", "1967-01-01", "1991-01-01", 5, 88.0],
+            ["萨仁", "女", "1990-01-01", "2015-01-01", "", ""],
+        ]
+    )
+
+
+def bad_rows_file() -> bytes:
+    """One good row and three bad ones, under a title row."""
+    return xlsx(
+        [
+            ["姓名", "性别", "出生日期", "入党日期", "人员类别", "星级", "流动党员", "党小组"],
+            ["王树林", "男", "1968-03-05", "1990-07-01", "正式党员", "", "", "新党小组"],
+            ["李春明", "不详", "1970-13-01", "1995-07-01", "正式", "", "", ""],
+            ["", "女", "1980-01-01", "2000-01-01", "正式", "", "", ""],
+            ["包金花", "女", "1972-01-01", "1960-01-01", "党员", "7", "也许", ""],
+        ],
+        title_rows=[["党员名册"]],
+    )
+
+
+def year_dot_month_file() -> bytes:
+    """Dates typed into number cells (1968.1 is October) and an Excel date."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "性别", "出生日期", "入党日期"])
+    ws.append(["孙立军", "男", 1968.1, date(1990, 7, 1)])
+    ws.append(["吴海龙", "男", 1975.03, 2001.07])
+    return workbook_bytes(wb)
+
+
+@pytest.fixture
+def branch(db):
+    return factories.branch()
+
+
+# Good files ---------------------------------------------------------------------------------------------------------
+
+
+def test_template_has_the_chinese_header_row():
+    ws = load_workbook_safely(workbook_bytes(template_workbook())).worksheets[0]
+    header = next(ws.iter_rows(values_only=True))
+    assert list(header) == [h for _, h in COLUMNS]
+    assert header[:4] == ("姓名", "性别", "民族", "出生日期")
+
+
+def test_template_imports_as_nothing_to_add(branch):
+    with pytest.raises(RosterError) as e:
+        import_roster(branch=branch, data=workbook_bytes(template_workbook()))
+    assert "表头下没有党员数据" in e.value.problems[0]
+
+
+def test_messy_roster_title_rows_synonyms_any_order_and_date_forms(branch):
+    """A real roster: a title above the header, synonyms, columns shuffled, extra columns, blank lines."""
+    data = messy_file()
     result = import_roster(branch=branch, data=data)
     assert len(result.created) == 4
     assert sorted(result.groups_created) == ["第一党小组", "第二党小组"]
@@ -142,12 +219,7 @@ def test_messy_roster_title_rows_synonyms_any_order_and_date_forms(branch):
 
 def test_excel_dates_and_numbers_typed_as_year_dot_month(branch):
     """1968.10 typed in a number cell arrives as 1968.1: two decimals is the month (October)."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["姓名", "性别", "出生日期", "入党日期"])
-    ws.append(["孙立军", "男", 1968.1, date(1990, 7, 1)])
-    ws.append(["吴海龙", "男", 1975.03, 2001.07])
-    import_roster(branch=branch, data=workbook_bytes(wb))
+    import_roster(branch=branch, data=year_dot_month_file())
     assert Member.objects.get(name="孙立军").birth_date == date(1968, 10, 1)
     assert Member.objects.get(name="孙立军").joined_on == date(1990, 7, 1)
     assert Member.objects.get(name="吴海龙").joined_on == date(2001, 7, 1)
@@ -155,26 +227,7 @@ def test_excel_dates_and_numbers_typed_as_year_dot_month(branch):
 
 def test_focus_flags_as_tick_columns_R2_3(branch):
     """The five focus categories of R2.3 (and 领导干部/离退休) as 是/√ columns."""
-    data = xlsx(
-        [
-            [
-                "姓名",
-                "性别",
-                "出生日期",
-                "入党日期",
-                "流动党员",
-                "流入地",
-                "退役军人",
-                "困难党员",
-                "身心健康",
-                "受处分",
-                "领导干部",
-                "离退休",
-            ],
-            ["孙立军", "男", "1970-01-02", "1995-07-01", "√", "呼和浩特", "", "否", "", "", "", ""],
-            ["赵德胜", "男", "1950-05-06", "1975-07-01", "", "", "是", "是", "是", "是", "是", "是"],
-        ]
-    )
+    data = focus_ticks_file()
     import_roster(branch=branch, data=data)
     sun = Member.objects.get(name="孙立军")
     assert (sun.is_mobile, sun.mobile_location, sun.is_hardship) == (True, "呼和浩特", False)
@@ -184,14 +237,7 @@ def test_focus_flags_as_tick_columns_R2_3(branch):
 
 
 def test_focus_flags_in_one_column_R2_3(branch):
-    data = xlsx(
-        [
-            ["姓名", "性别", "出生日期", "入党日期", "重点类别", "流动去向"],
-            ["吴海龙", "男", "1980.02", "2005.07", "流动党员、困难党员", "北京"],
-            ["哈斯巴根", "男", "1978.02", "2004.07", "退役军人，身心健康", ""],
-            ["宝音", "男", "1979.02", "2004.07", "", ""],
-        ]
-    )
+    data = focus_column_file()
     import_roster(branch=branch, data=data)
     wu = Member.objects.get(name="吴海龙")
     assert (wu.is_mobile, wu.is_hardship, wu.is_veteran, wu.mobile_location) == (True, True, False, "北京")
@@ -201,14 +247,7 @@ def test_focus_flags_in_one_column_R2_3(branch):
 
 
 def test_stars_and_points_R5_3(branch):
-    data = xlsx(
-        [
-            ["姓名", "性别", "出生日期", "入党日期", "星级", "积分"],
-            ["白玉山", "男", "1966-01-01", "1990-01-01", "★★★★", "95"],
-            ["张桂兰", "女", "1967-01-01", "1991-01-01", 5, 88.0],
-            ["萨仁", "女", "1990-01-01", "2015-01-01", "", ""],
-        ]
-    )
+    data = stars_file()
     import_roster(branch=branch, data=data)
 
     def scores(name):
@@ -301,16 +340,7 @@ def test_duplicate_rows_inside_the_file_are_refused(branch):
 def test_one_bad_row_imports_nothing_and_names_each_bad_row(branch):
     factories.member(branch, name="已有党员")
     before = snapshot(branch)
-    data = xlsx(
-        [
-            ["姓名", "性别", "出生日期", "入党日期", "人员类别", "星级", "流动党员", "党小组"],
-            ["王树林", "男", "1968-03-05", "1990-07-01", "正式党员", "", "", "新党小组"],
-            ["李春明", "不详", "1970-13-01", "1995-07-01", "正式", "", "", ""],
-            ["", "女", "1980-01-01", "2000-01-01", "正式", "", "", ""],
-            ["包金花", "女", "1972-01-01", "1960-01-01", "党员", "7", "也许", ""],
-        ],
-        title_rows=[["党员名册"]],
-    )
+    data = bad_rows_file()
     with pytest.raises(RosterError) as e:
         import_roster(branch=branch, data=data)
     problems = e.value.problems
