@@ -479,7 +479,9 @@ def import_roster(*, branch: Branch, data: bytes) -> ImportResult:
         if problems:
             raise RosterError(["名册未导入（有错误时一行也不写入），请改正以下各行后重新上传：", *problems])
         try:
-            plan.created = services.members_create_bulk(groups=plan.new_groups, members=plan.created)
+            plan.created = services.members_create_bulk(
+                groups=plan.new_groups, members=plan.created, scores=plan.scores
+            )
         except IntegrityError:
             # Someone added the same member (or group) between the check and the write: nothing was written.
             raise RosterError(["导入时名册正被他人修改，名册未导入；请稍后重新上传"]) from None
@@ -489,6 +491,8 @@ def import_roster(*, branch: Branch, data: bytes) -> ImportResult:
 @dataclass
 class _Plan(ImportResult):
     new_groups: list[PartyGroup] = field(default_factory=list)
+    # 星级/积分 of new members (R5.3): they go to the branch's newest cycle, not onto the member.
+    scores: list[tuple[Member, int | None, int | None]] = field(default_factory=list)
 
 
 def _check(*, branch: Branch, sheet: Sheet, parsed: list[tuple[int, dict]], problems: list[str]) -> _Plan:
@@ -501,10 +505,11 @@ def _check(*, branch: Branch, sheet: Sheet, parsed: list[tuple[int, dict]], prob
     group_names = {g.pk: g.name for g in groups.values()}
     from .selectors import attach_scores, newest_cycle_of
 
-    existing = {
-        (m.name, m.birth_date): m
-        for m in attach_scores(Member.objects.filter(branch=branch), cycle=newest_cycle_of(branch=branch))
-    }
+    existing_members = Member.objects.filter(branch=branch)
+    if any(f in sheet.labels for f in services.SCORE_FIELDS):
+        # 星级/积分 live on the cycle's roster (R5.3): read only when the file has those columns.
+        existing_members = attach_scores(existing_members, cycle=newest_cycle_of(branch=branch))
+    existing = {(m.name, m.birth_date): m for m in existing_members}
     names = {fields["name"] for _, fields in parsed}
     elsewhere = {
         (name, birth): branch_name
@@ -551,7 +556,10 @@ def _check(*, branch: Branch, sheet: Sheet, parsed: list[tuple[int, dict]], prob
             groups[group_name] = group
             plan.new_groups.append(group)
             plan.groups_created.append(group_name)
+        scores = {k: fields.pop(k) for k in services.SCORE_FIELDS if k in fields}
         member = Member(branch=branch, group=groups.get(group_name) if group_name else None, **fields)
+        if scores.get("stars") is not None or scores.get("points") is not None:
+            plan.scores.append((member, scores.get("stars"), scores.get("points")))
         try:
             services.member_check_new(member=member)
         except ValidationError as e:

@@ -117,11 +117,17 @@ def group_check_new(*, group: PartyGroup) -> None:
 
 
 @transaction.atomic
-def members_create_bulk(*, groups: list[PartyGroup], members: list[Member]) -> list[Member]:
+def members_create_bulk(
+    *, groups: list[PartyGroup], members: list[Member], scores: list[tuple[Member, int | None, int | None]] = ()
+) -> list[Member]:
     """Write new groups and new members (checked by group_check_new and member_check_new) in a few statements,
-    with one history row per member ("+", the request's user) as member_create would leave."""
+    with one history row per member ("+", the request's user) as member_create would leave; their 星级/积分 go to the
+    branch's newest cycle (R5.3)."""
     PartyGroup.objects.bulk_create(groups)
-    return bulk_create_with_history(members, Member, batch_size=500, default_date=timezone.now())
+    created = bulk_create_with_history(members, Member, batch_size=500, default_date=timezone.now())
+    if scores:
+        participant_scores_bulk(branch=members[0].branch, scores=scores)
+    return created
 
 
 @transaction.atomic
@@ -276,6 +282,27 @@ def branch_cycle_fix_roster(*, cycle: Cycle, branch: Branch, on: date) -> Branch
         if cache is not None:
             cache.pop(branch.pk, None)
     return bc
+
+
+@transaction.atomic
+def participant_scores_bulk(*, branch: Branch, scores: list[tuple[Member, int | None, int | None]]) -> None:
+    """星级/积分 of many new members at once (the roster import), on the branch's newest cycle (R5.3)."""
+    cycle = _branch_current_cycle(branch)
+    if cycle is None or not scores:
+        return
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                cycle=cycle,
+                branch=branch,
+                member=m,
+                stars=stars,
+                points=points,
+                **{f: getattr(m, f) for f in Participant.COPIED},
+            )
+            for m, stars, points in scores
+        ]
+    )
 
 
 @transaction.atomic
