@@ -118,7 +118,10 @@ def group_check_new(*, group: PartyGroup) -> None:
 
 @transaction.atomic
 def members_create_bulk(
-    *, groups: list[PartyGroup], members: list[Member], scores: list[tuple[Member, int | None, int | None]] = ()
+    *,
+    groups: list[PartyGroup],
+    members: list[Member],
+    scores: list[tuple[Member, int | None, int | None]] = (),
 ) -> list[Member]:
     """Write new groups and new members (checked by group_check_new and member_check_new) in a few statements,
     with one history row per member ("+", the request's user) as member_create would leave; their 星级/积分 go to the
