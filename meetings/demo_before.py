@@ -161,7 +161,10 @@ def _seed_xinyi(ctx, cycle, materials) -> None:
             form=Form.VIEWING,
             leader="白玉山",
             place=place,
-            materials=[materials["《中国共产党纪律处分条例》"]],
+            materials=[
+                materials["《中国共产党纪律处分条例》"],
+                materials["组织生活会和民主评议党员的要求和程序（集中观看）"],
+            ],
             other="观看警示教育片",
             absent={"吴海龙": "外出务工未返乡"},
             deliveries=[("吴海龙", 1, Delivery.WECHAT, "李春明")],

@@ -351,6 +351,9 @@ class Speech(models.Model):
         related_name="criticism_received",
     )
     matter = models.CharField(_("具体事项"), max_length=200)
+    # R4.1, R6.3: the generated 上年度整改落实情况 as it stood when the 述职 was recorded, one line per row. The minutes
+    # show this copy: what was reported stays what it was, whatever the rectification records do later.
+    annex = models.TextField(_("述职所附上年度整改落实情况"), blank=True, default="")
 
     history = HistoricalRecords()
 
@@ -362,3 +365,7 @@ class Speech(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.speaker} {self.get_kind_display()}"
+
+    @property
+    def annex_lines(self) -> list[str]:
+        return self.annex.splitlines()

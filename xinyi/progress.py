@@ -234,7 +234,8 @@ def _records(step: StepDef, f: Facts) -> tuple[bool, bool, date | None, str]:
     m = f.meeting
     held = m.held_on if m else None
     if step.key == "study":
-        complete = f.study_sessions > 0 and f.materials_covered >= f.materials_required
+        # R1.2: a cycle with no required material has not done its study (nothing to cover is not "all covered").
+        complete = f.study_sessions > 0 and 0 < f.materials_required <= f.materials_covered
         detail = f"集中学习 {f.study_sessions} 次，必学内容覆盖 {f.materials_covered}/{f.materials_required}"
         return f.study_sessions > 0, complete, f.study_last if complete else None, detail
     if step.key == "talks":

@@ -19,6 +19,7 @@ from branch.checks import Check, Status
 from branch.models import Branch, CommitteePost, Cycle, Member
 
 from ..models import Meeting, Problem, RequiredMaterial, StudyAttendance, StudySession, Talk
+from .roster import branch_roster, cycle_rosters
 
 # ---------------------------------------------------------------- R1 study
 
@@ -78,13 +79,8 @@ def deliveries(*, cycle: Cycle, branch: Branch) -> list[StudyAttendance]:
 
 
 def signin_roster(*, session: StudySession) -> list[Member]:
-    """The members printed on the sign-in sheet (签到表): the branch's active roster."""
-    return list(
-        Member.objects.filter(branch_id=session.branch_id)
-        .active()
-        .select_related("group")
-        .order_by("group__name", "name")
-    )
+    """The members printed on the sign-in sheet (签到表): the cycle's own roster, by 党小组 then name."""
+    return branch_roster(cycle=session.cycle, branch=session.branch, by_group=True)
 
 
 # ---------------------------------------------------------------- R2 talks
@@ -286,11 +282,15 @@ def _counted(talk_rows: Iterable[Talk], meeting: Meeting | None) -> list[Talk]:
 
 
 def talk_coverage(*, cycle: Cycle, branch: Branch) -> TalkCoverage:
-    """R2.1, R2.3, R2.4: the matrix (members × committee) and what is missing. Four queries for any branch."""
+    """R2.1, R2.3, R2.4: the matrix (members × committee) and what is missing. Five queries for any branch.
+
+    The members and their focus categories (R2.3) are the cycle's own roster: a member who transferred out or
+    became a focus member after the meeting changes nothing in it.
+    """
     meeting = Meeting.objects.filter(cycle=cycle, branch=branch).first()
     day = _coverage_day(cycle, meeting)
     posts = list(_posts_on(day, [branch.pk]))
-    members = list(Member.objects.filter(branch=branch).active().order_by("name"))
+    members = branch_roster(cycle=cycle, branch=branch)
     talk_rows = _counted(_talks_before(cycle, [branch.pk]), meeting)
     return _coverage(cycle=cycle, branch=branch, day=day, posts=posts, members=members, talk_rows=talk_rows)
 
@@ -308,7 +308,7 @@ class MemberProblems:
 class ProblemLists:
     committee: list[Problem]
     committee_areas_missing: list[str]  # the R3.1 areas with no problem yet (a prompt, not a rule)
-    members: list[MemberProblems]  # every active member, with or without problems
+    members: list[MemberProblems]  # every member of the cycle's roster, with or without problems
 
     @property
     def members_without(self) -> list[Member]:
@@ -322,7 +322,7 @@ def problem_lists(*, cycle: Cycle, branch: Branch) -> ProblemLists:
         .prefetch_related(Prefetch("talks", queryset=Talk.objects.select_related("by", "with_member")))
         .order_by("area", "pk")
     )
-    members = list(Member.objects.filter(branch=branch).active().order_by("name"))
+    members = branch_roster(cycle=cycle, branch=branch)
     by_member: dict[int, list[Problem]] = defaultdict(list)
     committee = []
     for p in problems:
@@ -386,21 +386,22 @@ def checks(*, cycle: Cycle, branches: Iterable[Branch]) -> dict[int, list[Check]
     posts_of: dict[int, list[CommitteePost]] = defaultdict(list)
     for p in CommitteePost.objects.filter(branch_id__in=ids).select_related("member"):
         posts_of[p.branch_id].append(p)
-    members: dict[int, list[Member]] = defaultdict(list)
-    for m in Member.objects.filter(branch_id__in=ids).active().order_by("name"):
-        members[m.branch_id].append(m)
+    members = cycle_rosters(cycle=cycle, branch_ids=ids)
     talk_rows: dict[int, list[Talk]] = defaultdict(list)
     for t in _talks_before(cycle, ids):
         talk_rows[t.branch_id].append(t)
-    problem_counts = {
-        row["branch_id"]: row
-        for row in Problem.objects.filter(cycle=cycle, branch_id__in=ids)
-        .values("branch_id")
-        .annotate(
-            committee=Count("pk", filter=Q(member__isnull=True)),
-            members=Count("member", distinct=True, filter=Q(member__left_on__isnull=True)),
-        )
-    }
+    committee_problems: dict[int, int] = defaultdict(int)
+    members_with_problems: dict[int, set[int]] = defaultdict(set)
+    for branch_id, member_id, n in (
+        Problem.objects.filter(cycle=cycle, branch_id__in=ids)
+        .values_list("branch_id", "member_id")
+        .annotate(n=Count("pk"))
+        .values_list("branch_id", "member_id", "n")
+    ):
+        if member_id is None:
+            committee_problems[branch_id] += n
+        else:
+            members_with_problems[branch_id].add(member_id)
 
     study_url, talk_url, problem_url = _url("study_list"), _url("talk_coverage"), _url("problem_list")
     result: dict[int, list[Check]] = {}
@@ -424,11 +425,19 @@ def checks(*, cycle: Cycle, branches: Iterable[Branch]) -> dict[int, list[Check]
             else Check("R1.1", Status.FAIL, "尚未组织集中学习", study_url)
         )
         not_covered = [m.title for m in materials if m.pk not in covered[b.pk]]
-        out.append(
-            Check("R1.2", Status.FAIL, f"必学内容尚未学习：{'、'.join(not_covered)}", study_url)
-            if not_covered
-            else Check("R1.2", Status.PASS, f"{len(materials)}项必学内容均已学习", study_url)
-        )
+        if not materials:
+            out.append(
+                Check(
+                    "R1.2",
+                    Status.FAIL,
+                    f"{cycle.year}年度尚未列出必学内容，请先确定本年度的必学内容",
+                    study_url,
+                )
+            )
+        elif not_covered:
+            out.append(Check("R1.2", Status.FAIL, f"必学内容尚未学习：{'、'.join(not_covered)}", study_url))
+        else:
+            out.append(Check("R1.2", Status.PASS, f"{len(materials)}项必学内容均已学习", study_url))
         if undelivered[b.pk]:
             out.append(
                 Check("R1.3", Status.FAIL, f"缺席党员尚未送学：{'、'.join(undelivered[b.pk])}", study_url)
@@ -436,13 +445,13 @@ def checks(*, cycle: Cycle, branches: Iterable[Branch]) -> dict[int, list[Check]
         else:
             out.append(Check("R1.3", Status.PASS, "缺席党员均已送学", study_url))
         out.extend(_coverage_checks(cov, talk_url))
-        counts = problem_counts.get(b.pk, {"committee": 0, "members": 0})
+        n_committee = committee_problems[b.pk]
         out.append(
-            Check("R3.1", Status.PASS, f"支委会查摆问题{counts['committee']}条", problem_url)
-            if counts["committee"]
+            Check("R3.1", Status.PASS, f"支委会查摆问题{n_committee}条", problem_url)
+            if n_committee
             else Check("R3.1", Status.FAIL, "支委会尚未查摆问题", problem_url)
         )
-        without = len(members[b.pk]) - counts["members"]
+        without = sum(1 for m in members[b.pk] if m.pk not in members_with_problems[b.pk])
         out.append(
             Check("R3.2", Status.WARN, f"{without}名党员尚未记录查摆的问题", problem_url)
             if without > 0

@@ -1,12 +1,16 @@
 """Every read on the 组织生活会 (R4) that a page, a PDF, the rule checks or the archive needs.
 
 Decisions where the plan is silent:
-- Quorum: those who should attend are the branch's active members (full and probationary), less those who took part
+- Quorum: those who should attend are the cycle's roster (full and probationary; fixed when the meeting is held, R7.2),
+  less those who took part
   with the Party organisation where they now are (R4.6) — they held their 组织生活会 there. Those who will make it up at
   元旦/春节 still count as should-attend and not present. The meeting has its quorum with more than half present
   (支部工作条例: 党员大会须有半数以上党员参加).
 - R0.1 (the meeting by the deadline) is computed once for every step by xinyi.checks.deadline_checks; these checks
   do not repeat it. Past the deadline, a preparation gap (R4.5) fails rather than warns.
+- R4.1 where the branch had an earlier cycle: the secretary's 述职 must carry the 上年度整改落实情况 the system generated
+  (kept with it when it is recorded); a typed "上年度整改落实情况" point alone no longer passes, nor does a 述职 recorded
+  while the summary was empty — record the 述职 again once last year's records give a summary.
 """
 
 from __future__ import annotations
@@ -14,16 +18,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from branch.checks import Check, Status
 from branch.models import Branch, CommitteePost, Cycle, Member
-from branch.selectors import roster, secretary_of
+from branch.providers import provider
+from branch.selectors import previous_cycle, secretary_of
 
 from ..models import Meeting, MeetingAttendance, Problem, RequiredMaterial, Speech, StudySession
 from .before import talk_coverage
+from .roster import branch_roster, cycle_rosters
 
 GENERAL_MEETING = "党员大会"
 FIRST_CYCLE_STATEMENT = "本年度为首次在系统中记录，无上年度整改事项。"
@@ -48,9 +54,26 @@ def meeting_for(*, cycle: Cycle, branch: Branch) -> Meeting | None:
     return Meeting.objects.filter(cycle=cycle, branch=branch).select_related("cycle", "branch").first()
 
 
-def is_first_cycle(*, cycle: Cycle) -> bool:
-    """No earlier cycle in the system: the 述职 has no last-cycle rectification to report (R4.1, R6.3)."""
+def is_first_cycle(*, cycle: Cycle, branch: Branch | None = None) -> bool:
+    """No earlier cycle (of the branch's township, if given): the 述职 has no last-cycle rectification (R4.1, R6.3)."""
+    if branch is not None:
+        return previous_cycle(cycle=cycle, township_id=branch.township_id) is None
     return not Cycle.objects.filter(year__lt=cycle.year).exists()
+
+
+def report_annex(*, cycle: Cycle, branch: Branch) -> list[str]:
+    """R4.1, R6.3: the generated 上年度整改落实情况 the 述职 carries, one line each; [] when the branch had no earlier
+    cycle or no provider answers (the section is then left out).
+
+    The lines come from the app that keeps the measures (settings.XINYI_PROVIDERS["meeting_report_annex"]), so this
+    app never imports it (CONVENTIONS: one direction only).
+    """
+    if is_first_cycle(cycle=cycle, branch=branch):
+        return []
+    answer = provider("meeting_report_annex")
+    lines = answer(cycle=cycle, branch=branch) if answer is not None else None
+    # One stored line per line shown: a line with a line break of its own would split in two.
+    return [" ".join(str(line).split()) for line in lines or [] if str(line).strip()]
 
 
 # ---------------------------------------------------------------- readiness before the meeting
@@ -69,6 +92,8 @@ def _study_gaps(*, cycle: Cycle, branch: Branch) -> list[str]:
     sessions = StudySession.objects.filter(cycle=cycle, branch=branch)
     if not sessions.exists():
         return ["尚未组织集中学习"]
+    if not RequiredMaterial.objects.filter(cycle=cycle).exists():
+        return [f"{cycle.year}年度尚未列出必学内容（R1.2）"]
     missing = RequiredMaterial.objects.filter(cycle=cycle).exclude(sessions__in=sessions)
     return [f"未学习《{m.title}》" if not m.title.startswith("《") else f"未学习{m.title}" for m in missing]
 
@@ -193,9 +218,10 @@ class Quorum:
 
 
 def attendance_rows(*, meeting: Meeting) -> list[AttendanceRow]:
-    """The active roster with each member's attendance (two queries), in roster order."""
+    """The cycle's own roster (fixed when the meeting was held) with each member's attendance, in roster order."""
     records = {a.member_id: a for a in MeetingAttendance.objects.filter(meeting=meeting)}
-    return [AttendanceRow(m, records.get(m.pk)) for m in roster(branch=meeting.branch)]
+    members = branch_roster(cycle=meeting.cycle, branch=meeting.branch, by_group=True)
+    return [AttendanceRow(m, records.get(m.pk)) for m in members]
 
 
 def quorum(rows: list[AttendanceRow]) -> Quorum:
@@ -228,6 +254,10 @@ class Minutes:
     speeches: list[Speech]
     secretary: Member | None
     first_cycle: bool
+    # R4.1, R6.3: the 上年度整改落实情况 — the copy kept with the 述职 once it is recorded (annex_carried), else the
+    # summary as the system generates it today; [] leaves the section out.
+    annex: list[str] = field(default_factory=list)
+    annex_carried: bool = False
     agenda: list[str] = field(default_factory=lambda: list(AGENDA))
 
     @property
@@ -259,13 +289,24 @@ class Minutes:
 def minutes(*, meeting: Meeting) -> Minutes:
     """The 会议记录, generated from what was recorded: nobody types minutes twice (R0.4)."""
     rows = attendance_rows(meeting=meeting)
+    points = speeches(meeting=meeting)
+    first_cycle = is_first_cycle(cycle=meeting.cycle, branch=meeting.branch)
+    carried = next((s for s in points if s.kind == Speech.Kind.REPORT and s.annex), None)
+    if carried is not None:
+        annex = carried.annex_lines
+    elif first_cycle:
+        annex = []
+    else:
+        annex = report_annex(cycle=meeting.cycle, branch=meeting.branch)
     return Minutes(
         meeting=meeting,
         rows=rows,
         quorum=quorum(rows),
-        speeches=speeches(meeting=meeting),
+        speeches=points,
         secretary=secretary_of(branch=meeting.branch, day=meeting.held_on or meeting.planned_on),
-        first_cycle=is_first_cycle(cycle=meeting.cycle),
+        first_cycle=first_cycle,
+        annex=annex,
+        annex_carried=carried is not None,
     )
 
 
@@ -273,35 +314,41 @@ def minutes(*, meeting: Meeting) -> Minutes:
 
 
 def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
-    """R0.2, R4.1–R4.7 for every branch, in six queries whatever the number of branches."""
+    """R0.2, R4.1–R4.7 for every branch, in seven queries (eight when some rosters are fixed and some not)
+    whatever the number of branches.
+
+    Who should have attended is each branch's roster of the cycle (fixed when its meeting was held): a later
+    transfer, 转正 or new member changes nothing in a cycle already held.
+    """
     branches = list(branches)
     ids = [b.pk for b in branches]
     today = timezone.localdate()
     meetings = {m.branch_id: m for m in Meeting.objects.filter(cycle=cycle, branch_id__in=ids)}
     meeting_ids = [m.pk for m in meetings.values()]
-    members_by_branch: dict[int, list[Member]] = defaultdict(list)
-    for m in (
-        Member.objects.filter(branch_id__in=ids)
-        .active()
-        .only("pk", "name", "branch_id", "is_mobile", "is_leading_cadre")
-    ):
-        members_by_branch[m.branch_id].append(m)
+    members_by_branch = cycle_rosters(cycle=cycle, branch_ids=ids)
     attendance: dict[int, dict[int, str]] = defaultdict(dict)
     for meeting_id, member_id, status in MeetingAttendance.objects.filter(
         meeting_id__in=meeting_ids
     ).values_list("meeting_id", "member_id", "status"):
         attendance[meeting_id][member_id] = status
     spoken: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    # meeting -> who gave a 述职 that carries last year's summary (R4.1, R6.3)
+    carried: dict[int, set[int]] = defaultdict(set)
     for row in (
         Speech.objects.filter(meeting_id__in=meeting_ids)
         .values("meeting_id", "kind", "speaker_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), with_annex=Count("pk", filter=~Q(annex="")))
     ):
         spoken[row["meeting_id"]][row["kind"]].add(row["speaker_id"])
+        if row["kind"] == Speech.Kind.REPORT and row["with_annex"]:
+            carried[row["meeting_id"]].add(row["speaker_id"])
     posts_by_branch: dict[int, list[CommitteePost]] = defaultdict(list)
     for post in CommitteePost.objects.filter(branch_id__in=ids).select_related("member"):
         posts_by_branch[post.branch_id].append(post)
-    first_cycle = is_first_cycle(cycle=cycle)
+    # Which townships had an earlier cycle (a common one counts for all): one query for every branch.
+    earlier = set(
+        Cycle.objects.filter(year__lt=cycle.year).values_list("township_id", flat=True).order_by().distinct()
+    )
     url = reverse("meeting_detail")
 
     result: dict[int, list[Check]] = {}
@@ -313,8 +360,9 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
             members=members_by_branch[branch.pk],
             attendance=attendance[meeting.pk] if meeting else {},
             spoken=spoken[meeting.pk] if meeting else {},
+            carried=carried[meeting.pk] if meeting else set(),
             posts=posts_by_branch[branch.pk],
-            first_cycle=first_cycle,
+            first_cycle=None not in earlier and branch.township_id not in earlier,
             today=today,
             url=url,
         )
@@ -327,7 +375,7 @@ def _names(members) -> str:
 
 
 def _branch_checks(
-    *, cycle, meeting, members, attendance, spoken, posts, first_cycle, today, url
+    *, cycle, meeting, members, attendance, spoken, carried, posts, first_cycle, today, url
 ) -> list[Check]:
     K = Speech.Kind
     S = MeetingAttendance.Status
@@ -387,18 +435,26 @@ def _branch_checks(
         (p.member for p in posts if p.is_current_on(held) and p.post == CommitteePost.Post.SECRETARY), None
     )
 
-    # R4.1 — the secretary's 述职, with last cycle's rectification
+    # R4.1 — the secretary's 述职, carrying the generated summary of last cycle's rectification (R6.3). Typed text
+    # alone is not enough: the 述职 must hold the summary the system generated from last year's records.
     reported = secretary is not None and secretary.pk in spoken.get(K.REPORT, set())
-    rect = bool(spoken.get(K.RECTIFICATION_REPORT)) or first_cycle
-    if reported and rect:
-        note = (
-            "（首个年度，无上年度整改事项）" if first_cycle and not spoken.get(K.RECTIFICATION_REPORT) else ""
-        )
-        out.append(Check("R4.1", P, f"书记已述职{note}", speeches_url))
-    elif reported:
-        out.append(Check("R4.1", F, "述职未报告上年度整改措施落实情况", speeches_url))
-    else:
+    if not reported:
         out.append(Check("R4.1", F, "未记录书记代表支委会的述职", speeches_url))
+    elif first_cycle:
+        note = "" if spoken.get(K.RECTIFICATION_REPORT) else "（首个年度，无上年度整改事项）"
+        out.append(Check("R4.1", P, f"书记已述职{note}", speeches_url))
+    elif secretary.pk in carried:
+        out.append(Check("R4.1", P, "书记已述职，述职包含上年度整改落实情况", speeches_url))
+    else:
+        out.append(
+            Check(
+                "R4.1",
+                F,
+                "书记述职未包含上年度整改落实情况（依据工作方案 R4.1、R6.3：述职须报告上年度整改措施落实情况），"
+                "请在系统生成上年度整改落实情况后重新登记述职",
+                speeches_url,
+            )
+        )
 
     # R4.2 — every committee member criticises themself and the others
     no_self = [m for m in committee if m.pk not in spoken.get(K.COMMITTEE_SELF, set())]

@@ -14,6 +14,7 @@ from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
 from branch.models import Branch, CommitteePost, Cycle, Member
+from branch.selectors import cycle_members
 
 from ..models import Meeting, Problem, RequiredMaterial, StudyAttendance, StudySession, Talk
 
@@ -61,7 +62,8 @@ def study_session_record(
     _check_in_cycle(cycle, held_on, "held_on")
     if not present:
         raise ValidationError({"attendance": "集中学习至少要有一名党员出席"})
-    roster_ids = set(Member.objects.filter(branch=branch).active().values_list("pk", flat=True))
+    # The cycle's own roster: today's active members until its meeting fixes the list, the fixed list after.
+    roster_ids = set(cycle_members(cycle=cycle, branch=branch).values_list("pk", flat=True))
     present_ids = {m.pk for m in present}
     absent_ids = {m.pk for m in absent}
     if present_ids & absent_ids:
@@ -257,3 +259,34 @@ def problem_link_talk(*, problem: Problem, talk: Talk) -> Problem:
         raise ValidationError("该谈话已关联到此问题")
     problem.talks.add(talk)
     return problem
+
+
+# ---------------------------------------------------------------- a new cycle's required materials (R1.2)
+
+
+@transaction.atomic
+def materials_copy(*, source: Cycle, target: Cycle) -> int:
+    """R1.2: a new year starts from the last year's list of required materials; returns how many were copied.
+
+    Titles the target already lists are kept as they are (its own order too), so copying twice adds nothing; the
+    copied ones follow the target's own, in the source's order. The list stays editable on the target.
+    """
+    if source.pk == target.pk:
+        raise ValidationError("不能把必学内容复制到同一年度")
+    have = set(RequiredMaterial.objects.filter(cycle=target).values_list("title", flat=True))
+    start = max(RequiredMaterial.objects.filter(cycle=target).values_list("order", flat=True), default=0)
+    rows = [
+        RequiredMaterial(cycle=target, title=m.title, order=start + i)
+        for i, m in enumerate(
+            (
+                m
+                for m in RequiredMaterial.objects.filter(cycle=source).order_by("order", "pk")
+                if m.title not in have
+            ),
+            start=1,
+        )
+    ]
+    for row in rows:
+        row.full_clean(validate_unique=False)
+    RequiredMaterial.objects.bulk_create(rows)
+    return len(rows)

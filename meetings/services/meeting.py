@@ -18,9 +18,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from branch.models import Branch, Cycle, Member
-from branch.selectors import committee_on, secretary_of
+from branch.selectors import committee_on, cycle_members, cycle_roster, secretary_of
+from branch.services import branch_cycle_fix_roster
 
 from ..models import Meeting, MeetingAttendance, Speech
+from ..selectors.meeting import report_annex
 
 GENERAL_MEETING = "党员大会"  # R0.2
 
@@ -110,12 +112,19 @@ def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
 
 @transaction.atomic
 def meeting_hold(*, meeting: Meeting, held_on: date) -> Meeting:
-    """Record that the meeting took place on a day (in person, R0.3)."""
+    """Record that the meeting took place on a day (in person, R0.3), and fix the cycle's roster as of that day (R7.2).
+
+    From then on every page, check and minutes of the cycle use that list: a later transfer, 转正 or new member
+    changes nothing in it. A roster once fixed stays as it is, even if the held date is corrected afterwards.
+    """
+    caller_cycle = meeting.cycle
     meeting = Meeting.objects.select_for_update().select_related("cycle", "branch").get(pk=meeting.pk)
     meeting.held_on = held_on
     _check_meeting(meeting)
     meeting.full_clean()
     meeting.save()
+    # The caller's cycle object, so that its cached BranchCycle (branch.selectors.branch_cycle) is refreshed too.
+    branch_cycle_fix_roster(cycle=caller_cycle, branch=meeting.branch, on=held_on)
     return meeting
 
 
@@ -172,7 +181,8 @@ def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry]) -> li
     meeting = Meeting.objects.select_related("cycle", "branch").get(pk=meeting.pk)
     if not meeting.is_held:
         raise ValidationError("会议尚未召开，请先登记召开日期，再登记出席情况")
-    roster = {m.pk: m for m in Member.objects.filter(branch=meeting.branch).active()}
+    # The cycle's roster, fixed when the meeting was held: who took part, with their focus flags of the cycle (R4.6).
+    roster = {m.pk: m for m in cycle_roster(cycle=meeting.cycle, branch=meeting.branch)}
     errors: list[str] = []
     seen: set[int] = set()
     rows: dict[int, dict] = {}
@@ -211,7 +221,7 @@ def attendance_record(*, meeting: Meeting, entries: list[AttendanceEntry]) -> li
         row.full_clean(exclude=["meeting", "member"], validate_unique=False)
         row.save()
         saved.append(row)
-    # Rows of members who have since left the branch stay: they were recorded when the meeting was held.
+    # Rows of members outside the cycle's roster stay untouched: the list is the one fixed when the meeting was held.
     return saved
 
 
@@ -228,12 +238,17 @@ def _check_speech(speech: Speech, meeting: Meeting) -> None:
     errors: dict[str, str] = {}
     if not meeting.is_held:
         raise ValidationError("会议尚未召开，不能登记发言和批评意见（请先登记召开日期）")
-    branch_id = meeting.branch_id
     speaker = speech.speaker
     target = speech.target
-    if speaker.branch_id != branch_id or not speaker.is_active:
+    # Who took part is the cycle's roster (fixed when the meeting was held), not today's list.
+    in_cycle = set(
+        cycle_members(cycle=meeting.cycle, branch=meeting.branch)
+        .filter(pk__in=[speaker.pk] + ([target.pk] if target is not None else []))
+        .values_list("pk", flat=True)
+    )
+    if speaker.pk not in in_cycle:
         errors["speaker"] = f"{speaker.name} 不是本支部在册党员"
-    if target is not None and (target.branch_id != branch_id or not target.is_active):
+    if target is not None and target.pk not in in_cycle:
         errors["target"] = f"{target.name} 不是本支部在册党员"
     if not (speech.matter or "").strip():
         errors["matter"] = "请写明具体的人或具体的事（依据工作方案 R4.3：批评要联系具体人、具体事）"
@@ -268,13 +283,19 @@ def _check_speech(speech: Speech, meeting: Meeting) -> None:
 def speech_add(
     *, meeting: Meeting, kind: str, speaker: Member, matter: str, target: Member | None = None
 ) -> Speech:
-    """One point spoken, appended to the minutes (R4.1–R4.3). Party leading cadres speak as members (R4.4)."""
+    """One point spoken, appended to the minutes (R4.1–R4.3). Party leading cadres speak as members (R4.4).
+
+    The secretary's 述职 keeps a copy of the generated 上年度整改落实情况 as it stands now (R4.1, R6.3): the minutes
+    show what was reported, and later changes to last year's records do not rewrite it.
+    """
     meeting = Meeting.objects.select_for_update().select_related("cycle", "branch").get(pk=meeting.pk)
     last = meeting.speeches.aggregate(m=Max("order"))["m"] or 0
     speech = Speech(
         meeting=meeting, order=last + 1, kind=kind, speaker=speaker, target=target, matter=matter.strip()
     )
     _check_speech(speech, meeting)
+    if kind == Speech.Kind.REPORT:
+        speech.annex = "\n".join(report_annex(cycle=meeting.cycle, branch=meeting.branch))
     speech.full_clean()
     speech.save()
     return speech

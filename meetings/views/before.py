@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 from branch import access
 from branch.models import CommitteePost, Cycle, Member
 from branch.pdf import pdf_response
+from branch.selectors import cycle_members
 from branch.xlsx import write_cell, xlsx_response
 
 from ..forms.before import DeliveryForm, ProblemForm, StudySessionForm, TalkForm
@@ -38,8 +39,9 @@ def _show_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _roster_qs(branch):
-    return Member.objects.filter(branch=branch).active().order_by("name")
+def _roster_qs(branch, cycle: Cycle):
+    """The cycle's own roster to choose from (fixed once its meeting is held), by name."""
+    return cycle_members(cycle=cycle, branch=branch).order_by("name")
 
 
 def _committee_qs(branch, cycle: Cycle):
@@ -77,7 +79,7 @@ def study_create(request):
     if not access.can_record_for_branch(request.user, branch):
         raise PermissionDenied("无权登记本支部的集中学习")
     cycle = _cycle(request)
-    roster = list(_roster_qs(branch))
+    roster = list(_roster_qs(branch, cycle))
     materials = RequiredMaterial.objects.filter(cycle=cycle)
     form = StudySessionForm(request.POST or None, roster=roster, materials=materials)
     if request.method == "POST" and form.is_valid():
@@ -149,13 +151,15 @@ def study_signin_pdf(request, pk):
 @login_required
 def study_delivery_create(request, pk):
     """R1.3: record when, how and by whom an absent member got the materials."""
-    attendance = get_object_or_404(StudyAttendance.objects.select_related("session__branch", "member"), pk=pk)
+    attendance = get_object_or_404(
+        StudyAttendance.objects.select_related("session__branch", "session__cycle", "member"), pk=pk
+    )
     branch = access.access_branch(request.user, attendance.session.branch_id)
     if not access.can_record_for_branch(request.user, branch):
         raise PermissionDenied("无权登记本支部的送学情况")
     form = DeliveryForm(
         request.POST or None,
-        roster_qs=_roster_qs(branch),
+        roster_qs=_roster_qs(branch, attendance.session.cycle),
         initial={"delivered_by": access.acting_member(request.user)},
     )
     if request.method == "POST" and form.is_valid():
@@ -215,7 +219,7 @@ def talk_create(request):
     if not initial["by"] and actor is not None:
         initial["by"] = actor.pk
     form = TalkForm(
-        request.POST or None, committee_qs=committee_qs, roster_qs=_roster_qs(branch), initial=initial
+        request.POST or None, committee_qs=committee_qs, roster_qs=_roster_qs(branch, cycle), initial=initial
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -326,7 +330,9 @@ def problem_create(request):
     branch = access.secretary_branch(request.user)
     cycle = _cycle(request)
     form = ProblemForm(
-        request.POST or None, roster_qs=_roster_qs(branch), initial={"member": request.GET.get("member")}
+        request.POST or None,
+        roster_qs=_roster_qs(branch, cycle),
+        initial={"member": request.GET.get("member")},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from branch import access
 from branch.pdf import pdf_response
-from branch.selectors import roster
+from branch.selectors import cycle_members
 
 from ..forms.meeting import STATUS_CHOICES, HoldForm, MeetingForm, SpeechForm, attendance_entries
 from ..models import MeetingAttendance, Speech
@@ -29,6 +29,8 @@ def _context(request, *, write: bool = False):
         raise PermissionDenied("仅支部书记可以登记组织生活会")
     cycle = access.request_cycle(request)
     meeting = selectors.meeting_for(cycle=cycle, branch=branch)
+    if meeting is not None:
+        meeting.cycle = cycle  # one cycle object per request: its BranchCycle (the roster) is read once
     return branch, cycle, meeting
 
 
@@ -79,6 +81,7 @@ def meeting_detail(request):
             }
         ),
         "readiness": selectors.readiness(cycle=cycle, branch=branch),
+        "report_annex": selectors.report_annex(cycle=cycle, branch=branch),
         "checks": selectors.checks(cycle=cycle, branches=[branch])[branch.pk] if meeting else [],
         "can_write": can_write,
     }
@@ -174,7 +177,12 @@ def meeting_signin_pdf(request):
     meeting = _meeting_or_404(meeting)
     return pdf_response(
         "meetings/meeting_signin_pdf.html",
-        {"branch": branch, "cycle": cycle, "meeting": meeting, "members": list(roster(branch=branch))},
+        {
+            "branch": branch,
+            "cycle": cycle,
+            "meeting": meeting,
+            "members": selectors.branch_roster(cycle=cycle, branch=branch, by_group=True),
+        },
         filename=f"{branch}{cycle.year}年度组织生活会签到表.pdf",
     )
 
@@ -185,7 +193,7 @@ def meeting_speeches(request):
     branch, cycle, meeting = _context(request)
     meeting = _meeting_or_404(meeting)
     can_write = access.can_write_branch(request.user, branch)
-    members = roster(branch=branch)
+    members = cycle_members(cycle=cycle, branch=branch).order_by("name")
     form = SpeechForm(members=members, initial=_speech_initial(request, meeting))
     if request.method == "POST":
         if not can_write:
@@ -217,7 +225,9 @@ def _speech_initial(request, meeting) -> dict:
     if kind in services.REPORT_KINDS:
         secretary = selectors.secretary_of(branch=meeting.branch, day=meeting.held_on or meeting.planned_on)
         initial["speaker"] = secretary.pk if secretary else None
-    if kind == Speech.Kind.RECTIFICATION_REPORT and selectors.is_first_cycle(cycle=meeting.cycle):
+    if kind == Speech.Kind.RECTIFICATION_REPORT and selectors.is_first_cycle(
+        cycle=meeting.cycle, branch=meeting.branch
+    ):
         initial["matter"] = selectors.FIRST_CYCLE_STATEMENT
     return initial
 
