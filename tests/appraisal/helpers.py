@@ -44,8 +44,9 @@ def self_mutual_all(world, cycle: Cycle) -> None:
         services.self_mutual_record(cycle=cycle, member=member, self_done=True, mutual_done=True)
 
 
-def rated(world) -> list[Member]:
-    return list(services.rated_members(branch=world.branch).order_by("name"))
+def rated(world, cycle: Cycle | None = None) -> list[Member]:
+    cycle = cycle or cycle_2018()
+    return list(services.rated_members(cycle=cycle, branch=world.branch).order_by("name"))
 
 
 def tally_by_ballots(
@@ -57,7 +58,7 @@ def tally_by_ballots(
     self_mutual_all(world, cycle)
     n = ballots if ballots is not None else Member.objects.filter(branch=world.branch).active().count()
     tally = services.tally_open(cycle=cycle, branch=world.branch, issued=n, returned=n, invalid=0)
-    members = rated(world)
+    members = rated(world, cycle)
     for _ in range(n):
         services.ballot_enter(tally=tally, marks={m.pk: grade for m in members}, committee_mark="satisfied")
     return services.tally_close(tally=tally)
