@@ -22,10 +22,10 @@ def cycle_2018() -> Cycle:
     )
 
 
-def meeting(world, cycle: Cycle, *, present: list[Member] | None = None) -> Meeting:
+def meeting(world, cycle: Cycle, *, present: list[Member] | None = None, held_on: date = HELD_ON) -> Meeting:
     """A held meeting (through meetings.services.meeting); everyone active is present unless `present` says who."""
-    m = meeting_plan(cycle=cycle, branch=world.branch, planned_on=HELD_ON, place="村部")
-    m = meeting_hold(meeting=m, held_on=HELD_ON)
+    m = meeting_plan(cycle=cycle, branch=world.branch, planned_on=held_on, place="村部")
+    m = meeting_hold(meeting=m, held_on=held_on)
     everyone = list(Member.objects.filter(branch=world.branch).active())
     present_ids = {p.pk for p in (present if present is not None else everyone)}
     P, A = MeetingAttendance.Status.PRESENT, MeetingAttendance.Status.ABSENT
@@ -50,11 +50,16 @@ def rated(world, cycle: Cycle | None = None) -> list[Member]:
 
 
 def tally_by_ballots(
-    world, cycle: Cycle, *, ballots: int | None = None, grade=GradeChoice.QUALIFIED
+    world,
+    cycle: Cycle,
+    *,
+    ballots: int | None = None,
+    grade=GradeChoice.QUALIFIED,
+    held_on: date = HELD_ON,
 ) -> Tally:
     """Meeting held, self/mutual done, `ballots` valid ballots (default: one per member present) each marking everyone
     `grade` and the committee 满意; the tally closed."""
-    meeting(world, cycle)
+    meeting(world, cycle, held_on=held_on)
     self_mutual_all(world, cycle)
     n = ballots if ballots is not None else Member.objects.filter(branch=world.branch).active().count()
     tally = services.tally_open(cycle=cycle, branch=world.branch, issued=n, returned=n, invalid=0)
