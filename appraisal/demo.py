@@ -83,7 +83,7 @@ def _seed_xinyi(ctx) -> None:
         )
     present = services.present_count(meeting)
     tally = services.tally_open(cycle=cycle, branch=branch, issued=present, returned=present, invalid=1)
-    rated = list(services.rated_members(branch=branch).order_by("name"))
+    rated = list(services.rated_members(cycle=cycle, branch=branch).order_by("name"))
     kind = {
         m.pk: G.EXCELLENT if m.name in EXCELLENT else G.BASIC if m.name in BASIC else G.QUALIFIED
         for m in rated
@@ -149,7 +149,7 @@ def _seed_shuangshan(ctx) -> None:
     tally = services.tally_open(
         cycle=cycle, branch=branch, issued=present, returned=present, invalid=0, mode=Tally.Mode.TOTALS
     )
-    rated = list(services.rated_members(branch=branch))
+    rated = list(services.rated_members(cycle=cycle, branch=branch))
     totals = {m.pk: {"excellent": 2, "qualified": present - 2, "basic": 0, "unqualified": 0} for m in rated}
     services.totals_enter(tally=tally, totals=totals, committee={"satisfied": present - 1, "basic": 1})
     services.tally_close(tally=tally)

@@ -12,8 +12,17 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from branch.checks import Check, Status
-from branch.models import Branch, Cycle, Member, Township
-from meetings.models import MeetingAttendance
+from branch.models import Branch, BranchCycle, Cycle, Member, Participant, Township
+from branch.providers import provider
+from branch.selectors import (
+    attach_scores,
+    branch_cycle,
+    cycle_members,
+    cycle_roster,
+    cycles_for_township,
+    previous_cycle,
+)
+from meetings.models import MeetingAttendance, StudyAttendance, Talk
 
 from .models import BallotMark, Grade, GradeChoice, SelfMutual, Tally, TallyTotal
 from .services import excellent_cap, rated_members
@@ -25,6 +34,40 @@ def _pct(n: int, d: int) -> float:
     return round(100 * n / d, 1) if d else 0.0
 
 
+def rated_roster(*, cycle: Cycle, branch: Branch) -> list[Member]:
+    """The cycle's 正式党员 by name, as Member objects carrying the cycle's status, group and 星级/积分 (R5.3, R5.8).
+
+    The fixed roster once the meeting is held (a later transfer, 转正 or new member changes nothing), today's active
+    full members before. Two queries (and the branch's part in the cycle, once per request).
+    """
+    if branch_cycle(branch=branch, cycle=cycle).roster_fixed_on is None:
+        members = (
+            Member.objects.filter(branch=branch).active().full().select_related("group").order_by("name")
+        )
+        return attach_scores(members, cycle=cycle)
+    rows = (
+        Participant.objects.filter(cycle=cycle, branch=branch, status=Member.Status.FULL)
+        .select_related("member", "group")
+        .order_by("member__name")
+    )
+    return [p.as_member() for p in rows]
+
+
+@dataclass
+class Performance:
+    """R5.3 日常表现 beside the grade: facts the system holds, not a score and not a suggested grade (不唯票数)."""
+
+    study_present: int = 0
+    study_sessions: int = 0
+    study_absent: int = 0
+    study_delivered: int = 0
+    talks: int = 0
+    meeting: str = ""  # the member's attendance at this cycle's meeting, as recorded
+    last_year: int | None = None
+    last_grade: str = ""  # the previous cycle's grade, "" if none
+    commitments: list[str] = field(default_factory=list)
+
+
 @dataclass
 class TallyRow:
     member: Member
@@ -33,6 +76,7 @@ class TallyRow:
     grade: Grade | None = None
     feedback: object = None  # the grade's Feedback, or None (no failed lookups in templates)
     follow_up: object = None  # the grade's FollowUp, or None
+    performance: Performance | None = None  # only on the grading pages (daily_performance)
 
     @property
     def marked(self) -> int:
@@ -84,11 +128,11 @@ def tally_counts(tally: Tally | None) -> dict[int, dict[str, int]]:
 
 
 def tally_rows(*, cycle: Cycle, branch: Branch, tally: Tally | None = None) -> list[TallyRow]:
-    """民主测评统计表: each rated full member with marks per grade and share of valid ballots (3 queries)."""
+    """民主测评统计表: each of the cycle's full members with marks per grade and share of valid ballots (4 queries)."""
     tally = tally or tally_for(cycle=cycle, branch=branch)
     counts = tally_counts(tally)
     valid = tally.valid if tally else 0
-    members = rated_members(branch=branch).select_related("group").order_by("name")
+    members = rated_roster(cycle=cycle, branch=branch)
     return [TallyRow(member=m, counts=counts.get(m.pk, {}), valid=valid) for m in members]
 
 
@@ -108,8 +152,8 @@ def ballot_notes(*, tally: Tally | None) -> dict[int, list[str]]:
 
 
 def cap_status(*, cycle: Cycle, branch: Branch) -> dict[str, int]:
-    """R5.5 numbers for the grading page."""
-    rated = rated_members(branch=branch).count()
+    """R5.5 numbers for the grading page: the cap rests on the cycle's own full members."""
+    rated = rated_members(cycle=cycle, branch=branch).count()
     excellent = Grade.objects.filter(cycle=cycle, branch=branch, grade=GradeChoice.EXCELLENT).count()
     return {"rated": rated, "cap": excellent_cap(rated), "excellent": excellent}
 
@@ -141,16 +185,88 @@ def grade_totals(rows: list[TallyRow]) -> list[tuple[str, int, float]]:
     return result
 
 
-def self_mutual_rows(*, cycle: Cycle, branch: Branch) -> list[tuple[Member, SelfMutual | None]]:
-    members = list(Member.objects.filter(branch=branch).active().order_by("status", "name"))
+def commitments_beside(*, cycle: Cycle, branch: Branch) -> dict[int, list[str]]:
+    """member id -> lines on their commitments of the previous cycle and how they were reported (R5.1 beside the
+    self-appraisal, R5.3 beside the grade). Answered by whatever settings.XINYI_PROVIDERS names; nothing without one."""
+    answer = provider("commitments_beside")
+    if answer is None:
+        return {}
+    return answer(cycle=cycle, branch=branch) or {}
+
+
+@dataclass
+class SelfMutualRow:
+    member: Member
+    record: SelfMutual | None
+    commitments: list[str]  # last year's open commitments, shown beside the self-appraisal (R5.1, R6.5)
+
+
+def self_mutual_rows(*, cycle: Cycle, branch: Branch) -> list[SelfMutualRow]:
+    """Everyone on the cycle's roster (正式 first, then 预备, by the cycle's own status), with their record."""
+    members = sorted(cycle_roster(cycle=cycle, branch=branch), key=lambda m: (m.status, m.name))
     done = {s.member_id: s for s in SelfMutual.objects.filter(cycle=cycle, member__branch=branch)}
-    return [(m, done.get(m.pk)) for m in members]
+    beside = commitments_beside(cycle=cycle, branch=branch)
+    return [SelfMutualRow(m, done.get(m.pk), beside.get(m.pk, [])) for m in members]
 
 
 def present_count(*, cycle: Cycle, branch: Branch) -> int:
     return MeetingAttendance.objects.filter(
-        meeting__cycle=cycle, meeting__branch=branch, status=MeetingAttendance.Status.PRESENT
+        meeting__cycle=cycle,
+        meeting__branch=branch,
+        status=MeetingAttendance.Status.PRESENT,
+        member__in=cycle_members(cycle=cycle, branch=branch),
     ).count()
+
+
+def daily_performance(*, cycle: Cycle, branch: Branch, members: list[Member]) -> dict[int, Performance]:
+    """R5.3: per member, what the records of the cycle say (study, deliveries, talks, the meeting), last cycle's grade
+    and how their commitments were reported. One query per table whatever the number of members."""
+    ids = [m.pk for m in members]
+    out = {pk: Performance() for pk in ids}
+    for r in (
+        StudyAttendance.objects.filter(session__cycle=cycle, session__branch=branch, member__in=ids)
+        .values("member_id")
+        .annotate(
+            n_sessions=Count("pk"),
+            n_present=Count("pk", filter=Q(present=True)),
+            n_absent=Count("pk", filter=Q(present=False)),
+            n_delivered=Count("pk", filter=Q(present=False, delivered_on__isnull=False)),
+        )
+        .order_by()
+    ):
+        p = out[r["member_id"]]
+        p.study_sessions, p.study_present = r["n_sessions"], r["n_present"]
+        p.study_absent, p.study_delivered = r["n_absent"], r["n_delivered"]
+    for mid, n in (
+        Talk.objects.filter(cycle=cycle, branch=branch, with_member__in=ids)
+        .values_list("with_member")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        out[mid].talks = n
+    labels = dict(MeetingAttendance.Status.choices)
+    for mid, status in MeetingAttendance.objects.filter(
+        meeting__cycle=cycle, meeting__branch=branch, member__in=ids
+    ).values_list("member_id", "status"):
+        out[mid].meeting = str(labels[status])
+    last = previous_cycle(cycle=cycle, township_id=branch.township_id)
+    if last is not None:
+        grades = dict(GradeChoice.choices)
+        last_grades = dict(Grade.objects.filter(cycle=last, member__in=ids).values_list("member_id", "grade"))
+        for pk, p in out.items():
+            p.last_year = last.year
+            p.last_grade = str(grades[last_grades[pk]]) if pk in last_grades else ""
+    for pk, lines in commitments_beside(cycle=cycle, branch=branch).items():
+        if pk in out:
+            out[pk].commitments = list(lines)
+    return out
+
+
+def attach_performance(rows: list[TallyRow], *, cycle: Cycle, branch: Branch) -> list[TallyRow]:
+    facts = daily_performance(cycle=cycle, branch=branch, members=[r.member for r in rows])
+    for row in rows:
+        row.performance = facts[row.member.pk]
+    return rows
 
 
 @dataclass
@@ -200,6 +316,56 @@ def grade_history(*, grade: Grade) -> list:
     return list(grade.history.select_related("history_user").order_by("-history_date", "-history_id"))
 
 
+@dataclass
+class OwnResult:
+    cycle: Cycle
+    grade: Grade | None  # only once fed back (R5.6)
+    probationary: bool  # 预备党员 in that cycle: appraised, not graded (R5.8)
+
+
+def own_results(*, member: Member) -> list[OwnResult]:
+    """/me/: the member's own result in every cycle they took part in, newest first; nothing about anyone else.
+
+    A cycle counts when its fixed roster lists the member, or (not yet fixed) when the member was in the party and in
+    the branch during its year. Four queries however many years.
+    """
+    branch = member.branch
+    by_year: dict[int, Cycle] = {}
+    for c in cycles_for_township(township_id=branch.township_id):
+        if (
+            c.year not in by_year or c.township_id is not None
+        ):  # the township's own cycle before the common one
+            by_year[c.year] = c
+    cycles = [by_year[y] for y in sorted(by_year, reverse=True)]
+    fixed = set(
+        BranchCycle.objects.filter(
+            branch=branch, cycle__in=cycles, roster_fixed_on__isnull=False
+        ).values_list("cycle_id", flat=True)
+    )
+    statuses = dict(
+        Participant.objects.filter(member=member, cycle__in=cycles).values_list("cycle_id", "status")
+    )
+    grades = {
+        g.cycle_id: g
+        for g in Grade.objects.filter(member=member, cycle__in=cycles, feedback__isnull=False).select_related(
+            "feedback", "feedback__by", "follow_up", "follow_up__helper"
+        )
+    }
+    out = []
+    for c in cycles:
+        if c.pk in fixed:
+            took_part = c.pk in statuses
+        else:
+            took_part = member.joined_on.year <= c.year and (
+                member.left_on is None or member.left_on.year > c.year
+            )
+        if not (took_part or c.pk in grades):
+            continue
+        status = statuses.get(c.pk, member.status)
+        out.append(OwnResult(c, grades.get(c.pk), status == Member.Status.PROBATIONARY))
+    return out
+
+
 def own_result(*, member: Member, cycle: Cycle | None) -> Grade | None:
     """/me/: the member's own grade, only once it was fed back (R5.6); nothing about anyone else."""
     if cycle is None:
@@ -214,19 +380,37 @@ def own_result(*, member: Member, cycle: Cycle | None) -> Grade | None:
 # ---- rule checks (R5.1, R5.4–R5.9) ----
 
 
+def _roster_statuses(*, cycle: Cycle, ids: list[int]) -> dict[int, dict[int, str]]:
+    """branch id -> {member id: status in the cycle}, by each branch's own roster (fixed or today's), three queries."""
+    fixed = set(
+        BranchCycle.objects.filter(cycle=cycle, branch__in=ids, roster_fixed_on__isnull=False).values_list(
+            "branch_id", flat=True
+        )
+    )
+    out: dict[int, dict[int, str]] = {pk: {} for pk in ids}
+    for b, m, status in Participant.objects.filter(cycle=cycle, branch__in=fixed).values_list(
+        "branch_id", "member_id", "status"
+    ):
+        out[b][m] = status
+    for b, m, status in (
+        Member.objects.filter(branch__in=set(ids) - fixed).active().values_list("branch_id", "pk", "status")
+    ):
+        out[b][m] = status
+    return out
+
+
 def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
-    """Four queries for any number of branches."""
+    """Five queries for any number of branches (six when some rosters are fixed and some not), on each branch's
+    roster of the cycle, not today's."""
     branches = list(branches)
     ids = [b.pk for b in branches]
-    active = Q(members__left_on__isnull=True)
+    rosters = _roster_statuses(cycle=cycle, ids=ids)
     members = {
-        r["pk"]: r
-        for r in Branch.objects.filter(pk__in=ids)
-        .annotate(
-            n_active=Count("members", filter=active),
-            n_full=Count("members", filter=active & Q(members__status=Member.Status.FULL)),
-        )
-        .values("pk", "n_active", "n_full")
+        pk: {
+            "n_active": len(r),
+            "n_full": sum(1 for s in r.values() if s == Member.Status.FULL),
+        }
+        for pk, r in rosters.items()
     }
     sm = dict(
         SelfMutual.objects.filter(cycle=cycle, member__branch__in=ids, self_done=True, mutual_done=True)
@@ -235,26 +419,24 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
         .order_by()
     )
     tallies = {t.branch_id: t for t in Tally.objects.filter(cycle=cycle, branch__in=ids)}
-    grades = {
-        r["branch"]: r
-        for r in Grade.objects.filter(cycle=cycle, branch__in=ids)
-        .values("branch")
-        .annotate(
-            n=Count("pk", filter=Q(member__status=Member.Status.FULL)),
-            excellent=Count("pk", filter=Q(grade=GradeChoice.EXCELLENT)),
-            probationary=Count("pk", filter=Q(member__status=Member.Status.PROBATIONARY)),
-            fed=Count("pk", filter=Q(feedback__isnull=False)),
-            follows=Count("pk", filter=Q(follow_up__isnull=False)),
-        )
-        .order_by()
-    }
+    grades = {pk: {"n": 0, "all": 0, "excellent": 0, "probationary": 0, "fed": 0, "follows": 0} for pk in ids}
+    for b, mid, grade, fed, follows in Grade.objects.filter(cycle=cycle, branch__in=ids).values_list(
+        "branch_id", "member_id", "grade", "feedback", "follow_up"
+    ):
+        g, status = grades[b], rosters[b].get(mid)
+        g["all"] += 1
+        g["n"] += status == Member.Status.FULL
+        g["probationary"] += status == Member.Status.PROBATIONARY
+        g["excellent"] += grade == GradeChoice.EXCELLENT
+        g["fed"] += fed is not None
+        g["follows"] += follows is not None
     url = reverse("appraisal_home")
     grading = reverse("appraisal_grades")
     result = {}
     for b in branches:
         m = members.get(b.pk, {"n_active": 0, "n_full": 0})
         t = tallies.get(b.pk)
-        g = grades.get(b.pk, {"n": 0, "excellent": 0, "probationary": 0, "fed": 0, "follows": 0})
+        g = grades[b.pk]
         done = sm.get(b.pk, 0)
         out = []
         if t is not None and t.is_closed:
@@ -280,15 +462,15 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
                 grading,
             )
         )
-        unfed = g["n"] - g["fed"]
-        if not g["n"]:
+        unfed = g["all"] - g["fed"]
+        if not g["all"]:
             out.append(Check("R5.6", Status.WARN, "尚未评定，无需反馈", grading))
         elif unfed:
-            out.append(Check("R5.6", Status.FAIL, f"已评定 {g['n']} 人，{unfed} 人未反馈", grading))
+            out.append(Check("R5.6", Status.FAIL, f"已评定 {g['all']} 人，{unfed} 人未反馈", grading))
         else:
-            out.append(Check("R5.6", Status.PASS, f"已评定 {g['n']} 人全部反馈本人", grading))
-        nofollow = g["n"] - g["follows"]
-        if not g["n"]:
+            out.append(Check("R5.6", Status.PASS, f"已评定 {g['all']} 人全部反馈本人", grading))
+        nofollow = g["all"] - g["follows"]
+        if not g["all"]:
             out.append(Check("R5.7", Status.WARN, "尚未评定，暂无后续措施", grading))
         elif nofollow:
             out.append(
@@ -366,7 +548,7 @@ class BallotContext:
 
 
 def ballot_context(*, cycle: Cycle, branch: Branch, copies: int) -> BallotContext:
-    """The printable ballot: every rated full member (R5.8: not the 预备党员), `copies` sheets."""
+    """The printable ballot: the cycle's full members (R5.8: not the 预备党员), `copies` sheets."""
     return BallotContext(
-        branch=branch, cycle=cycle, members=list(rated_members(branch=branch).order_by("name")), copies=copies
+        branch=branch, cycle=cycle, members=rated_roster(cycle=cycle, branch=branch), copies=copies
     )

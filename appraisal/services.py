@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
 from django.db.models import Count, F
 
-from branch.models import Branch, Cycle, Member
+from branch import access
+from branch.models import Branch, Cycle, Member, Participant
+from branch.selectors import branch_cycle, cycle_member_filter, cycle_members
 from meetings.models import Meeting, MeetingAttendance
 
 from .models import (
@@ -32,9 +34,29 @@ GRADE_FIELDS = {
 }
 
 
-def rated_members(*, branch: Branch):
-    """The members on the ballot for a grade: active full members (R5.8: 预备党员 are not rated)."""
-    return Member.objects.filter(branch=branch).active().full()
+def rated_members(*, cycle: Cycle, branch: Branch):
+    """The members on the ballot for a grade: the cycle's 正式党员 (R5.8: 预备党员 are not rated).
+
+    Once the roster is fixed (the meeting day), its list and its statuses: a later transfer, 转正 or new member changes
+    nothing. Before that, today's active full members.
+    """
+    if branch_cycle(branch=branch, cycle=cycle).roster_fixed_on is None:
+        return cycle_member_filter(cycle=cycle, branch=branch, status=Member.Status.FULL)
+    # One condition on this cycle's own participation row: a status filter chained onto a join of `participations`
+    # would also match the member's row of another year (a 2019 正式 who was 预备 in 2018).
+    full = Participant.objects.filter(cycle=cycle, branch=branch, status=Member.Status.FULL)
+    return Member.objects.filter(pk__in=full.values("member_id"))
+
+
+def _refuse_if_frozen(*, cycle: Cycle, branch: Branch, tail: bool = False) -> None:
+    """A closed cycle is frozen; while the next one is open, only its tail stays writable (R7.2)."""
+    reason = access.cycle_write_refusal(cycle=cycle, branch=branch, tail=tail)
+    if reason:
+        raise ValidationError(reason)
+
+
+def _in_roster(*, cycle: Cycle, member: Member) -> bool:
+    return cycle_members(cycle=cycle, branch=member.branch).filter(pk=member.pk).exists()
 
 
 def excellent_cap(rated: int) -> int:
@@ -55,8 +77,11 @@ def self_mutual_record(
     self_points: str = "",
     mutual_points: str = "",
 ) -> SelfMutual:
+    _refuse_if_frozen(cycle=cycle, branch=member.branch)
     if mutual_done and not self_done:
         raise ValidationError({"mutual_done": "R5.1：先个人自评，后党员互评"})
+    if not _in_roster(cycle=cycle, member=member):
+        raise ValidationError(f"{member.name} 不在{cycle.year}年度参加评议的党员名单中")
     if Tally.objects.filter(cycle=cycle, branch_id=member.branch_id, is_closed=True).exists():
         raise ValidationError("民主测评已计票完成，不能再修改自评互评记录（R5.1 顺序）")
     row = SelfMutual.objects.filter(cycle=cycle, member=member).first() or SelfMutual(
@@ -95,6 +120,7 @@ def tally_open(
     mode: str = Tally.Mode.BALLOTS,
 ) -> Tally:
     """Record the ballots of the meeting. Issued ≤ members present; valid = returned − invalid. R5.1: after self/mutual."""
+    _refuse_if_frozen(cycle=cycle, branch=branch)
     meeting = Meeting.objects.filter(cycle=cycle, branch=branch).first()
     if meeting is None or not meeting.is_held:
         raise ValidationError("组织生活会（党员大会）尚未召开，不能录入民主测评")
@@ -142,6 +168,7 @@ def tally_open(
 
 def _open_tally(tally: Tally, mode: str) -> Tally:
     tally = Tally.objects.select_for_update().get(pk=tally.pk)
+    _refuse_if_frozen(cycle=tally.cycle, branch=tally.branch)
     if tally.is_closed:
         raise ValidationError("计票已完成，不能修改")
     if tally.mode != mode:
@@ -167,7 +194,7 @@ def ballot_enter(
     entered = tally.sheets.count()
     if entered >= tally.valid:
         raise ValidationError(f"已录入 {entered} 张，等于有效票数 {tally.valid}，不能再录入")
-    rated = set(rated_members(branch=tally.branch).values_list("pk", flat=True))
+    rated = set(rated_members(cycle=tally.cycle, branch=tally.branch).values_list("pk", flat=True))
     unknown = set(marks) - rated
     if unknown:
         raise ValidationError("测评票上只能评价本支部正式党员（R5.8：预备党员不评定等次）")
@@ -217,7 +244,7 @@ def totals_enter(
 ) -> Tally:
     """Totals per rated member ({member_id: {"excellent": n, ...}}) and the committee counts. All or nothing."""
     tally = _open_tally(tally, Tally.Mode.TOTALS)
-    rated = set(rated_members(branch=tally.branch).values_list("pk", flat=True))
+    rated = set(rated_members(cycle=tally.cycle, branch=tally.branch).values_list("pk", flat=True))
     if set(totals) - rated:
         raise ValidationError("只能为本支部正式党员录入测评票数（R5.8：预备党员不评定等次）")
     errors = []
@@ -246,12 +273,13 @@ def totals_enter(
 def tally_close(*, tally: Tally) -> Tally:
     """计票完成: the arithmetic must add up; grading may start (R5.1)."""
     tally = Tally.objects.select_for_update().get(pk=tally.pk)
+    _refuse_if_frozen(cycle=tally.cycle, branch=tally.branch)
     if tally.mode == Tally.Mode.BALLOTS:
         entered = tally.sheets.count()
         if entered != tally.valid:
             raise ValidationError(f"已录入 {entered} 张测评票，有效票数为 {tally.valid} 张，两者须相等")
     else:
-        if tally.totals.count() != rated_members(branch=tally.branch).count():
+        if tally.totals.count() != rated_members(cycle=tally.cycle, branch=tally.branch).count():
             raise ValidationError("还有正式党员没有录入测评票数")
         _check_totals(tally)
     tally.is_closed = True
@@ -278,10 +306,6 @@ def grade_set(
     The branch's tally row is written first (a lock on PostgreSQL via select_for_update, and the write lock on SQLite),
     so two committee members saving at the same moment are serialised before the 优秀 are counted.
     """
-    if member.status != Member.Status.FULL:
-        raise ValidationError("R5.8：预备党员参加民主评议，但不评定等次")
-    if member.left_on is not None:
-        raise ValidationError("该党员已离开本支部，不参加本次评定")
     if grade not in GradeChoice.values:
         raise ValidationError({"grade": "请选择评定等次"})
     try:
@@ -294,6 +318,13 @@ def grade_set(
         if "locked" not in str(exc):
             raise
         raise ValidationError("另一位支委正在保存评定，请再保存一次（R5.5 优秀人数须逐一核对）") from exc
+    # Every read comes after that first write: on SQLite a transaction that has read cannot take the write lock later.
+    branch = member.branch
+    _refuse_if_frozen(cycle=cycle, branch=branch)
+    if not rated_members(cycle=cycle, branch=branch).filter(pk=member.pk).exists():
+        if _in_roster(cycle=cycle, member=member):
+            raise ValidationError("R5.8：预备党员参加民主评议，但不评定等次")
+        raise ValidationError(f"该党员不在{cycle.year}年度参加评议的党员名单中，不参加本次评定")
     tally = Tally.objects.select_for_update().filter(cycle=cycle, branch_id=member.branch_id).first()
     if tally is None or not tally.is_closed:
         raise ValidationError("R5.1：组织评定须在民主测评计票完成之后")
@@ -305,7 +336,7 @@ def grade_set(
     if fed_back and changed and not reason.strip():
         raise ValidationError({"reason": "评定已反馈本人，修改须填写理由"})
     if grade == GradeChoice.EXCELLENT and (existing is None or existing.grade != GradeChoice.EXCELLENT):
-        rated = rated_members(branch=member.branch).count()
+        rated = rated_members(cycle=cycle, branch=branch).count()
         cap = excellent_cap(rated)
         taken = Grade.objects.filter(
             cycle=cycle, branch_id=member.branch_id, grade=GradeChoice.EXCELLENT
@@ -331,6 +362,7 @@ def grade_set(
 def feedback_record(*, grade: Grade | None, given_on: date, means: str, by: Member) -> Feedback:
     if grade is None:
         raise ValidationError("R5.6：尚未评定，不能反馈")
+    _refuse_if_frozen(cycle=grade.cycle, branch=grade.branch)
     if given_on < grade.decided_on:
         raise ValidationError({"given_on": "反馈日期不能早于评定日期"})
     if by.branch_id != grade.branch_id:
@@ -362,7 +394,12 @@ FOLLOW_UP_REQUIRED = {
 
 @transaction.atomic
 def follow_up_record(*, grade: Grade, **fields) -> FollowUp:
-    """R5.7: only the fields that fit the grade are kept; the ones the grade needs are required."""
+    """R5.7: only the fields that fit the grade are kept; the ones the grade needs are required.
+
+    Help (基本合格) and handling (不合格) run on after the meeting, into the next year like the rectification tail, so
+    they stay writable until the cycle is closed.
+    """
+    _refuse_if_frozen(cycle=grade.cycle, branch=grade.branch, tail=True)
     allowed = FOLLOW_UP_FIELDS[grade.grade]
     unknown = set(fields) - {f for fs in FOLLOW_UP_FIELDS.values() for f in fs}
     if unknown:

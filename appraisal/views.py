@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from branch import access
 from branch.models import Cycle, Member
 from branch.pdf import pdf_response
+from branch.selectors import attach_scores
 
 from . import exports, selectors, services
 from .forms import (
@@ -37,8 +38,9 @@ def _branch(request):
     return access.staff_branch(request.user)
 
 
-def _cycle(request) -> Cycle:
-    return access.request_cycle(request)
+def _cycle(request, branch) -> Cycle:
+    """The address's cycle for this branch (an admin gets the branch's township's own cycle of that year)."""
+    return access.cycle_for_branch(request, branch)
 
 
 def _require_write(request, branch):
@@ -74,7 +76,8 @@ def _ctx(request, branch, **extra):
 def appraisal_home(request):
     if access.role_of(request.user) == "township" and not request.GET.get("branch"):
         return redirect("appraisal_township")  # the reviewer starts from the township's view of all branches
-    branch, cycle = _branch(request), _cycle(request)
+    branch = _branch(request)
+    cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     return render(
         request,
@@ -96,15 +99,21 @@ def appraisal_home(request):
 
 @login_required
 def self_mutual_list(request):
-    branch, cycle = _branch(request), _cycle(request)
+    branch = _branch(request)
+    cycle = _cycle(request, branch)
     rows = selectors.self_mutual_rows(cycle=cycle, branch=branch)
-    return render(request, "appraisal/selfmutual_list.html", _ctx(request, branch, cycle=cycle, rows=rows))
+    with_commitments = any(r.commitments for r in rows)
+    return render(
+        request,
+        "appraisal/selfmutual_list.html",
+        _ctx(request, branch, cycle=cycle, rows=rows, with_commitments=with_commitments),
+    )
 
 
 @login_required
 def self_mutual_edit(request, member_id):
     member = access.access_member(request.user, member_id, write=True)
-    cycle = _cycle(request)
+    cycle = _cycle(request, member.branch)
     row = SelfMutual.objects.filter(cycle=cycle, member=member).first()
     initial = (
         {f: getattr(row, f) for f in ("self_done", "self_points", "mutual_done", "mutual_points")}
@@ -123,7 +132,14 @@ def self_mutual_edit(request, member_id):
     return render(
         request,
         "appraisal/selfmutual_form.html",
-        _ctx(request, member.branch, cycle=cycle, member=member, form=form),
+        _ctx(
+            request,
+            member.branch,
+            cycle=cycle,
+            member=member,
+            form=form,
+            commitments=selectors.commitments_beside(cycle=cycle, branch=member.branch).get(member.pk, []),
+        ),
     )
 
 
@@ -132,7 +148,8 @@ def self_mutual_edit(request, member_id):
 
 @login_required
 def ballot_pdf(request):
-    branch, cycle = _branch(request), _cycle(request)
+    branch = _branch(request)
+    cycle = _cycle(request, branch)
     _require_teller(request, branch)
     present = selectors.present_count(cycle=cycle, branch=branch)
     try:
@@ -150,7 +167,8 @@ def ballot_pdf(request):
 
 @login_required
 def tally_page(request):
-    branch, cycle = _branch(request), _cycle(request)
+    branch = _branch(request)
+    cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     initial = (
         {"issued": tally.issued, "returned": tally.returned, "invalid": tally.invalid, "mode": tally.mode}
@@ -197,10 +215,11 @@ def _tally_or_404(branch, cycle):
 @login_required
 def ballot_entry(request):
     """Ballot by ballot, as the tellers read them out: phone-friendly, one paper per form."""
-    branch, cycle = access.staff_branch(request.user), _cycle(request)
+    branch = access.staff_branch(request.user)
+    cycle = _cycle(request, branch)
     _require_teller(request, branch)
     tally = _tally_or_404(branch, cycle)
-    members = list(services.rated_members(branch=branch).order_by("name"))
+    members = selectors.rated_roster(cycle=cycle, branch=branch)
     form = BallotForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,7 +245,8 @@ def ballot_entry(request):
 @login_required
 @require_POST
 def ballot_undo(request):
-    branch, cycle = access.staff_branch(request.user), _cycle(request)
+    branch = access.staff_branch(request.user)
+    cycle = _cycle(request, branch)
     _require_teller(request, branch)
     try:
         services.ballot_delete_last(tally=_tally_or_404(branch, cycle))
@@ -239,10 +259,11 @@ def ballot_undo(request):
 
 @login_required
 def totals_entry(request):
-    branch, cycle = access.staff_branch(request.user), _cycle(request)
+    branch = access.staff_branch(request.user)
+    cycle = _cycle(request, branch)
     _require_teller(request, branch)
     tally = _tally_or_404(branch, cycle)
-    members = list(services.rated_members(branch=branch).order_by("name"))
+    members = selectors.rated_roster(cycle=cycle, branch=branch)
     counts = selectors.tally_counts(tally)
     initial = {"satisfied": tally.committee_satisfied, "basic": tally.committee_basic}
     initial["unsatisfied"] = tally.committee_unsatisfied
@@ -266,7 +287,8 @@ def totals_entry(request):
 @login_required
 @require_POST
 def tally_close(request):
-    branch, cycle = access.staff_branch(request.user), _cycle(request)
+    branch = access.staff_branch(request.user)
+    cycle = _cycle(request, branch)
     _require_teller(request, branch)
     try:
         services.tally_close(tally=_tally_or_404(branch, cycle))
@@ -282,9 +304,11 @@ def tally_close(request):
 
 @login_required
 def grades_page(request):
-    branch, cycle = _branch(request), _cycle(request)
+    branch = _branch(request)
+    cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     rows = selectors.grading_rows(cycle=cycle, branch=branch, tally=tally)
+    selectors.attach_performance(rows, cycle=cycle, branch=branch)
     return render(
         request,
         "appraisal/grade_list.html",
@@ -300,17 +324,20 @@ def grades_page(request):
     )
 
 
-def _rated_member(request, member_id) -> Member:
+def _rated_member(request, member_id) -> tuple[Member, Cycle]:
+    """A member graded in the address's cycle: on its roster as a 正式党员 (as of its meeting day once fixed)."""
     member = access.access_member(request.user, member_id, write=True)
-    if member.status != Member.Status.FULL:
-        raise PermissionDenied("R5.8：预备党员参加民主评议，但不评定等次")
-    return member
+    cycle = _cycle(request, member.branch)
+    if not services.rated_members(cycle=cycle, branch=member.branch).filter(pk=member.pk).exists():
+        raise PermissionDenied(
+            f"R5.8：{member.name} 不是{cycle.year}年度参评的正式党员（预备党员参加民主评议，但不评定等次）"
+        )
+    return member, cycle
 
 
 @login_required
 def grade_edit(request, member_id):
-    member = _rated_member(request, member_id)
-    cycle = _cycle(request)
+    member, cycle = _rated_member(request, member_id)
     grade = Grade.objects.filter(cycle=cycle, member=member).select_related("feedback").first()
     tally = selectors.tally_for(cycle=cycle, branch=member.branch)
     initial = (
@@ -330,7 +357,9 @@ def grade_edit(request, member_id):
             messages.success(request, f"已保存 {member.name} 的组织评定")
             return redirect("appraisal_grades")
     counts = selectors.tally_counts(tally).get(member.pk, {})
+    (member,) = attach_scores([member], cycle=cycle)
     row = selectors.TallyRow(member=member, counts=counts, valid=tally.valid if tally else 0, grade=grade)
+    selectors.attach_performance([row], cycle=cycle, branch=member.branch)
     return render(
         request,
         "appraisal/grade_form.html",
@@ -351,7 +380,7 @@ def grade_history(request, member_id):
     member = access.access_member(request.user, member_id)
     if access.role_of(request.user) == "member":
         raise PermissionDenied("党员只能在“我的评议”查看本人结果")
-    grade = get_object_or_404(Grade, cycle=_cycle(request), member=member)
+    grade = get_object_or_404(Grade, cycle=_cycle(request, member.branch), member=member)
     return render(
         request,
         "appraisal/grade_history.html",
@@ -363,12 +392,11 @@ def grade_history(request, member_id):
 
 @login_required
 def feedback_edit(request, member_id):
-    member = _rated_member(request, member_id)
-    cycle = _cycle(request)
+    member, cycle = _rated_member(request, member_id)
     grade = Grade.objects.filter(cycle=cycle, member=member).select_related("feedback").first()
     fb = getattr(grade, "feedback", None) if grade else None
     initial = {"given_on": fb.given_on, "means": fb.means, "by": fb.by_id} if fb else {}
-    staff = Member.objects.filter(branch=member.branch).active().full()
+    staff = services.rated_members(cycle=cycle, branch=member.branch).order_by("name")
     form = FeedbackForm(request.POST or None, initial=initial, members=staff)
     if request.method == "POST" and form.is_valid():
         try:
@@ -386,14 +414,14 @@ def feedback_edit(request, member_id):
 
 
 @login_required
+@access.cycle_tail
 def follow_up_edit(request, member_id):
-    member = _rated_member(request, member_id)
-    cycle = _cycle(request)
+    member, cycle = _rated_member(request, member_id)
     grade = Grade.objects.filter(cycle=cycle, member=member).select_related("follow_up").first()
     if grade is None:
         raise PermissionDenied("尚未评定，没有后续措施")
     instance = getattr(grade, "follow_up", None)
-    staff = Member.objects.filter(branch=member.branch).active().full().exclude(pk=member.pk)
+    staff = services.rated_members(cycle=cycle, branch=member.branch).exclude(pk=member.pk).order_by("name")
     form = FollowUpForm(request.POST or None, instance=instance, grade=grade, members=staff)
     if request.method == "POST" and form.is_valid():
         try:
@@ -415,13 +443,15 @@ def follow_up_edit(request, member_id):
 
 @login_required
 def export_tally(request):
-    branch, cycle = _branch(request), _cycle(request)
+    branch = _branch(request)
+    cycle = _cycle(request, branch)
     return exports.tally_xlsx(cycle=cycle, branch=branch)
 
 
 @login_required
 def export_results(request):
-    branch, cycle = _branch(request), _cycle(request)
+    branch = _branch(request)
+    cycle = _cycle(request, branch)
     return exports.results_xlsx(cycle=cycle, branch=branch)
 
 
@@ -431,7 +461,7 @@ def export_results(request):
 @login_required
 def township_appraisal(request):
     township = access.township_of(request.user)
-    cycle = _cycle(request)
+    cycle = access.request_cycle(request)
     branches = list(access.branches_visible(request.user).order_by("name"))
     return render(
         request,

@@ -41,7 +41,7 @@ def me(request):
     cycle = access.request_cycle(request)
     context = {"member": member, "cycle": cycle}
     context["my_problems"] = member_problems(cycle=cycle, member=member) if cycle else []  # R3.2
-    context["appraisal_result"] = appraisal_selectors.own_result(member=member, cycle=cycle)  # R5.6
+    context["appraisal_results"] = appraisal_selectors.own_results(member=member)  # R5.6, every year
     context.update(rectification_views.me_context(user=request.user, member=member, cycle=cycle))  # R6 slot
     return render(request, "me.html", context)
 

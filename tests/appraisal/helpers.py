@@ -22,10 +22,10 @@ def cycle_2018() -> Cycle:
     )
 
 
-def meeting(world, cycle: Cycle, *, present: list[Member] | None = None) -> Meeting:
+def meeting(world, cycle: Cycle, *, present: list[Member] | None = None, held_on: date = HELD_ON) -> Meeting:
     """A held meeting (through meetings.services.meeting); everyone active is present unless `present` says who."""
-    m = meeting_plan(cycle=cycle, branch=world.branch, planned_on=HELD_ON, place="村部")
-    m = meeting_hold(meeting=m, held_on=HELD_ON)
+    m = meeting_plan(cycle=cycle, branch=world.branch, planned_on=held_on, place="村部")
+    m = meeting_hold(meeting=m, held_on=held_on)
     everyone = list(Member.objects.filter(branch=world.branch).active())
     present_ids = {p.pk for p in (present if present is not None else everyone)}
     P, A = MeetingAttendance.Status.PRESENT, MeetingAttendance.Status.ABSENT
@@ -44,20 +44,26 @@ def self_mutual_all(world, cycle: Cycle) -> None:
         services.self_mutual_record(cycle=cycle, member=member, self_done=True, mutual_done=True)
 
 
-def rated(world) -> list[Member]:
-    return list(services.rated_members(branch=world.branch).order_by("name"))
+def rated(world, cycle: Cycle | None = None) -> list[Member]:
+    cycle = cycle or cycle_2018()
+    return list(services.rated_members(cycle=cycle, branch=world.branch).order_by("name"))
 
 
 def tally_by_ballots(
-    world, cycle: Cycle, *, ballots: int | None = None, grade=GradeChoice.QUALIFIED
+    world,
+    cycle: Cycle,
+    *,
+    ballots: int | None = None,
+    grade=GradeChoice.QUALIFIED,
+    held_on: date = HELD_ON,
 ) -> Tally:
     """Meeting held, self/mutual done, `ballots` valid ballots (default: one per member present) each marking everyone
     `grade` and the committee 满意; the tally closed."""
-    meeting(world, cycle)
+    meeting(world, cycle, held_on=held_on)
     self_mutual_all(world, cycle)
     n = ballots if ballots is not None else Member.objects.filter(branch=world.branch).active().count()
     tally = services.tally_open(cycle=cycle, branch=world.branch, issued=n, returned=n, invalid=0)
-    members = rated(world)
+    members = rated(world, cycle)
     for _ in range(n):
         services.ballot_enter(tally=tally, marks={m.pk: grade for m in members}, committee_mark="satisfied")
     return services.tally_close(tally=tally)
