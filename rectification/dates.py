@@ -2,8 +2,9 @@
 
 - the half-year report (R6.4) is due six months after the meeting;
 - quarter n (R6.5) is the n-th three months after the meeting: quarter 1 starts on the meeting day;
-- "today" for a cycle is clamped to the end of the rectification year (31 December of the year after the cycle's year),
-  so that the 2018 demo cycle is seen as it stood at the end of 2019 and not judged by a later calendar.
+- "today" for a cycle is clamped to the end of its rectification tail (`Cycle.tail_ends_on`, 31 December of the year
+  after the cycle's year), so that the 2018 cycle is seen as it stood at the end of 2019 and not judged by a later
+  calendar; every date of a cycle's rectification (overdue, started quarters, the half-year report) is judged on it.
 """
 
 from __future__ import annotations
@@ -40,13 +41,9 @@ def quarters_started(held_on: date, day: date) -> list[int]:
     return [q for q in (1, 2, 3, 4) if quarter_start(held_on, q) <= day]
 
 
-def period_end(cycle: Cycle) -> date:
-    return date(cycle.year + 1, 12, 31)
-
-
 def today_for(cycle: Cycle, today: date | None = None) -> date:
-    """The day pages judge a cycle on: today, but no later than the end of its rectification year."""
-    return min(today or timezone.localdate(), period_end(cycle))
+    """The day pages judge a cycle on: today, but no later than the end of its rectification tail."""
+    return min(today or timezone.localdate(), cycle.tail_ends_on)
 
 
 def meeting_held_on(*, cycle: Cycle, branch: Branch) -> date | None:

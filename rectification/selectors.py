@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Max, Min, Prefetch, QuerySet
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 
 from branch.checks import Check, Status
 from branch.models import Branch, Cycle, Member
+from branch.selectors import previous_cycle
 from meetings.models import Meeting, Problem, Talk
 
 from .dates import STALE_DAYS, half_year_due, quarter_end, quarter_start, quarters_started, today_for
@@ -69,9 +72,10 @@ def measure_rows(*, cycle: Cycle, branch: Branch, day: date) -> list[dict]:
     ]
 
 
-def measure_detail(*, measure_id: int, branch: Branch) -> Measure:
+def measure_detail(*, measure_id: int, branch: Branch, cycle: Cycle) -> Measure:
+    """One measure of the branch's cycle: a measure of another year is not found under this year's address."""
     return (
-        Measure.objects.filter(branch=branch)
+        Measure.objects.filter(branch=branch, cycle=cycle)
         .select_related("responsible", "cycle")
         .annotate(last_progress=Max("progress__done_on"))
         .prefetch_related(
@@ -253,7 +257,8 @@ class BranchRectification:
     public_on: date | None = None
     half_year: HalfYearReport | None = None
     corrections: list[Correction] = field(default_factory=list)
-    committed_members: set[int] = field(default_factory=set)
+    committed_members: dict[int, date | None] = field(default_factory=dict)  # member id -> left the branch on
+    member_names: dict[int, str] = field(default_factory=dict)
     reports: set[tuple[int, int]] = field(default_factory=set)  # (member id, quarter)
     day: date | None = None
 
@@ -281,12 +286,22 @@ class BranchRectification:
     def half_year_due(self) -> date | None:
         return half_year_due(self.held_on) if self.held_on else None
 
+    def quarters_owed(self, member_id: int) -> list[int]:
+        """The quarters a member with a commitment has started and not reported on (R6.5). A member who left the
+        branch owes only the quarters that started before they left: a later move changes nothing in a past cycle."""
+        if not self.held_on or member_id not in self.committed_members:
+            return []
+        left_on = self.committed_members[member_id]
+        return [
+            q
+            for q in quarters_started(self.held_on, self.day)
+            if (member_id, q) not in self.reports
+            and (left_on is None or quarter_start(self.held_on, q) < left_on)
+        ]
+
     @property
     def missing_quarterly(self) -> int:
-        if not self.held_on:
-            return 0
-        started = quarters_started(self.held_on, self.day)
-        return sum(1 for m in self.committed_members for q in started if (m, q) not in self.reports)
+        return sum(len(self.quarters_owed(m)) for m in self.committed_members)
 
     def status_rows(self) -> list[dict]:
         return [
@@ -334,10 +349,11 @@ def branches_rectification(*, cycle: Cycle, branches, day: date) -> dict[int, Br
         out[r.branch_id].half_year = r
     for c in Correction.objects.filter(cycle=cycle, branch_id__in=ids).select_related("measure"):
         out[c.branch_id].corrections.append(c)
-    for branch_id, member_id in Commitment.objects.filter(
-        cycle=cycle, member__branch_id__in=ids, member__left_on__isnull=True
-    ).values_list("member__branch_id", "member_id"):
-        out[branch_id].committed_members.add(member_id)
+    for branch_id, member_id, left_on, name in Commitment.objects.filter(
+        cycle=cycle, member__branch_id__in=ids
+    ).values_list("member__branch_id", "member_id", "member__left_on", "member__name"):
+        out[branch_id].committed_members[member_id] = left_on
+        out[branch_id].member_names[member_id] = name
     for branch_id, member_id, quarter in QuarterlyReport.objects.filter(
         cycle=cycle, member__branch_id__in=ids
     ).values_list("member__branch_id", "member_id", "quarter"):
@@ -486,3 +502,203 @@ def archive_context(*, cycle: Cycle, branch: Branch) -> dict:
         "rect_quarterly": quarterly_grid(cycle=cycle, branch=branch, day=day, held_on=held_on),
         "rect_corrections": corrections(cycle=cycle, branch=branch),
     }
+
+
+# ---------------------------------------------------------------- one cycle seen from the next (R6.3, R4.1, R5.1)
+
+_YEAR_AT_END = re.compile(r"[12][0-9]{3}/$")
+
+
+@contextmanager
+def under_year(year: int):
+    """`reverse()` answers under another cycle's year while inside (the next year's dashboard links to last year's
+    pages): the year is the script prefix (xinyi.middleware.YearMiddleware), so only its last segment changes."""
+    before = get_script_prefix()
+    set_script_prefix(f"{_YEAR_AT_END.sub('', before)}{year}/")
+    try:
+        yield
+    finally:
+        set_script_prefix(before)
+
+
+def _d(day: date | None) -> str:
+    return f"{day:%Y-%m-%d}" if day else ""
+
+
+def _quarters(qs: list[int]) -> str:
+    return "、".join(str(q) for q in qs)
+
+
+@dataclass
+class _CycleRecord:
+    """Everything of one branch's rectification in one cycle that the providers below tell: a fixed number of queries."""
+
+    cycle: Cycle
+    r: BranchRectification
+    last_progress: dict[int, ProgressEntry]
+    commitments: dict[int, list[Commitment]]  # member id -> their commitments
+
+    def quarters_due(self, member_id: int) -> list[int]:
+        """The quarters a member was to report on (started while they were in the branch)."""
+        r = self.r
+        if not r.held_on:
+            return []
+        left_on = r.committed_members.get(member_id)
+        return [
+            q
+            for q in quarters_started(r.held_on, r.day)
+            if left_on is None or quarter_start(r.held_on, q) < left_on
+        ]
+
+    def reports_line(self, member_id: int) -> tuple[str, bool]:
+        """ "已报告 x/y 个季度" and whether a quarter is still unreported (the commitment is open)."""
+        due = self.quarters_due(member_id)
+        owed = self.r.quarters_owed(member_id)
+        if not self.r.held_on:
+            return "组织生活会尚未召开，季度报告未开始", False
+        text = f"季度兑现报告已报告 {len(due) - len(owed)}/{len(due)} 个季度"
+        if owed:
+            text += f"（第{_quarters(owed)}季度未报告）"
+        return text, bool(owed)
+
+
+def _cycle_record(*, cycle: Cycle, branch: Branch, day: date | None = None) -> _CycleRecord:
+    day = today_for(cycle, day)
+    r = branches_rectification(cycle=cycle, branches=[branch], day=day)[branch.pk]
+    last_progress = {
+        e.measure_id: e
+        for e in ProgressEntry.objects.filter(measure__cycle=cycle, measure__branch=branch).order_by(
+            "done_on", "pk"
+        )
+    }
+    by_member: dict[int, list[Commitment]] = {}
+    for c in Commitment.objects.filter(cycle=cycle, member__branch=branch).order_by("due_on", "pk"):
+        by_member.setdefault(c.member_id, []).append(c)
+    return _CycleRecord(cycle=cycle, r=r, last_progress=last_progress, commitments=by_member)
+
+
+def _correction_line(c: Correction) -> str:
+    line = f"镇党委批评纠正（{_d(c.issued_on)}）：{c.text}"
+    if c.is_answered:
+        return f"{line}；支部答复（{_d(c.answered_on)}）：{c.answer}"
+    return f"{line}；支部尚未答复"
+
+
+def last_year_annex(*, cycle: Cycle, branch: Branch, day: date | None = None) -> list[str]:
+    """The generated 上年度整改落实情况 the next 述职 carries (R6.3, R4.1): the previous cycle's measures with their
+    status, last progress and evidence, the township's corrections and the branch's answers, the half-year report and
+    the members' commitment reports. [] when the branch has no previous cycle. Judged as of `day` (today), clamped to
+    the end of the previous cycle's tail. A fixed number of queries (11)."""
+    prev = previous_cycle(cycle=cycle, township_id=branch.township_id)
+    if prev is None:
+        return []
+    rec = _cycle_record(cycle=prev, branch=branch, day=day)
+    r = rec.r
+    lines = []
+    if r.measures:
+        lines.append(
+            f"{prev.year}年度整改措施 {len(r.measures)} 条：已完成 {r.done_count} 条，"
+            f"未完成 {len(r.measures) - r.done_count} 条（其中逾期 {len(r.overdue)} 条）。"
+        )
+    else:
+        lines.append(f"{prev.year}年度没有登记整改措施。")
+    by_measure: dict[int, list[Correction]] = {}
+    for c in r.corrections:
+        by_measure.setdefault(c.measure_id, []).append(c)
+    for i, m in enumerate(r.measures, 1):
+        line = f"{i}. {m.text}（责任人：{m.responsible.name}，完成时限 {_d(m.due_on)}）：{display_status(m, r.day)}"
+        if m.is_done:
+            line += f"（{_d(m.closed_on)}）"
+        step = rec.last_progress.get(m.pk)
+        line += f"；最后进展：{_d(step.done_on)} {step.text}" if step else "；尚无进展记录"
+        if m.is_done:
+            line += f"；整改成效：{m.evidence}" + ("（照片1张）" if m.photo else "（无照片）")
+        lines.append(line + "。")
+        lines.extend(f"   {_correction_line(c)}" for c in by_measure.get(m.pk, []))
+    lines.extend(_correction_line(c) for c in by_measure.get(None, []))
+    f = r.filing
+    if f is not None and f.comment:
+        line = f"镇党委对整改措施报备的意见（{_d(f.reviewed_on)}）：{f.comment}"
+        line += f"；支部答复（{_d(f.answered_on)}）：{f.answer}" if f.answer else "；支部尚未答复"
+        lines.append(line)
+    if r.held_on:
+        due = r.half_year_due
+        if r.half_year:
+            when = "按期" if r.half_year.reported_on <= due else "晚于期限"
+            lines.append(
+                f"半年整改情况通报：{_d(r.half_year.reported_on)} 通过{r.half_year.get_means_display()}通报"
+                f"（期限 {_d(due)}，{when}）。"
+            )
+        else:
+            lines.append(f"半年整改情况通报：尚未通报（期限 {_d(due)}）。")
+    if rec.commitments:
+        lines.append(f"党员承诺兑现报告：{len(rec.commitments)} 名党员作出整改承诺。")
+        for member_id in sorted(rec.commitments, key=lambda pk: r.member_names[pk]):
+            texts = "；".join(c.text for c in rec.commitments[member_id])
+            reported, _ = rec.reports_line(member_id)
+            lines.append(f"{r.member_names[member_id]}：{texts}——{reported}。")
+    else:
+        lines.append("党员没有作出整改承诺。")
+    return lines
+
+
+def commitments_beside(*, cycle: Cycle, branch: Branch, day: date | None = None) -> dict[int, list[str]]:
+    """Per member, their commitments of the previous cycle and how they reported on them (R6.5), for this cycle's
+    self-appraisal (R5.1) and grading (R5.3). A commitment is flagged 【未兑现】 while a quarter that started is
+    unreported: nothing on record says it was kept. {} without a previous cycle. A fixed number of queries."""
+    prev = previous_cycle(cycle=cycle, township_id=branch.township_id)
+    if prev is None:
+        return {}
+    rec = _cycle_record(cycle=prev, branch=branch, day=day)
+    out = {}
+    for member_id, mine in rec.commitments.items():
+        reported, open_ = rec.reports_line(member_id)
+        flag = "【未兑现】" if open_ else ""
+        out[member_id] = [f"{flag}{prev.year}年度承诺：{c.text}（{_d(c.due_on)} 前兑现）" for c in mine] + [
+            f"{prev.year}年度{reported}"
+        ]
+    return out
+
+
+@dataclass(frozen=True)
+class Owed:
+    """One thing a cycle still owes, with the address (under that cycle's year) where it is done."""
+
+    text: str
+    url: str
+
+
+def owed(*, cycle: Cycle, branch: Branch, day: date | None = None) -> list[Owed]:
+    """What a branch's cycle still owes as of `day` (clamped to the cycle's tail): unreported quarterly reports of
+    members with commitments (R6.5), open measures (R6.1, R6.3), a missing half-year report (R6.4), unanswered
+    corrections (R6.6). The next cycle's dashboard shows it for the previous one. A fixed number of queries (8)."""
+    r = branches_rectification(cycle=cycle, branches=[branch], day=today_for(cycle, day))[branch.pk]
+    out = []
+    with under_year(cycle.year):
+        quarterly = reverse("rectification_quarterly")
+        for member_id in sorted(r.committed_members, key=lambda pk: r.member_names[pk]):
+            qs = r.quarters_owed(member_id)
+            if qs:
+                out.append(
+                    Owed(
+                        f"{r.member_names[member_id]}：会后第{_quarters(qs)}季度承诺兑现情况未报告", quarterly
+                    )
+                )
+        for m in r.measures:
+            if not m.is_done:
+                late = "已逾期，" if m.is_overdue_on(r.day) else ""
+                out.append(
+                    Owed(f"整改措施未完成：{m.text}（{late}完成时限 {_d(m.due_on)}）", m.get_absolute_url())
+                )
+        if r.held_on and r.half_year is None:
+            due = r.half_year_due
+            state = "已过期限" if r.day > due else "期限"
+            out.append(
+                Owed(f"半年整改情况通报尚未登记（{state} {_d(due)}）", reverse("rectification_half_year"))
+            )
+        corrections_url = reverse("rectification_correction_list")
+        out.extend(
+            Owed(f"镇党委批评纠正意见待答复：{c.text}（{_d(c.issued_on)} 下达）", corrections_url)
+            for c in r.open_corrections
+        )
+    return out

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from branch import access
 from branch.models import Branch, Cycle, Member, Township
 from meetings.models import Problem, Talk
 
@@ -40,9 +41,23 @@ def _meeting_day_or_refuse(*, cycle: Cycle, branch: Branch) -> tuple[date, str]:
     return day, f"组织生活会{'召开' if held else '计划召开'}日期（{day:%Y-%m-%d}）"
 
 
-def _not_in_future(day: date, field: str, today: date | None) -> None:
+def _not_in_future(day: date, field: str, today: date | None, cycle: Cycle | None = None) -> None:
+    """A record is not dated after today, nor after the end of its cycle's rectification tail (views pass a `today`
+    clamped to that end, see dates.today_for: say which of the two refused it)."""
+    if cycle is not None and day > cycle.tail_ends_on:
+        raise ValidationError(
+            {field: f"日期不能晚于{cycle.year}年度整改落实期限（{cycle.tail_ends_on:%Y-%m-%d}）"}
+        )
     if day > (today or timezone.localdate()):
         raise ValidationError({field: "日期不能晚于今天"})
+
+
+def _refuse_closed(*, cycle: Cycle, branch: Branch) -> None:
+    """A closed cycle is frozen: no write of rectification changes it (the views' guard says the same, this is for
+    the admin, imports and commands that call services directly)."""
+    reason = access.cycle_write_refusal(cycle=cycle, branch=branch, tail=True)
+    if reason:
+        raise ValidationError(reason)
 
 
 # ---------------------------------------------------------------- R6.1 measures and commitments
@@ -61,6 +76,7 @@ def measure_create(
     created_on: date | None = None,
 ) -> Measure:
     """R6.1: a measure is aimed at one or more problems (R3) or opinions heard in talks (R2.2)."""
+    _refuse_closed(cycle=cycle, branch=branch)
     problems, talks = list(problems), list(talks)
     meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=branch)
     errors = {}
@@ -97,9 +113,10 @@ def measure_progress(
 ) -> ProgressEntry:
     """R6.3: a dated step; a closed measure takes no more progress."""
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    _refuse_closed(cycle=measure.cycle, branch=measure.branch)
     if measure.is_done:
         raise ValidationError("该整改措施已完成销号，不能再登记进展")
-    _not_in_future(done_on, "done_on", today)
+    _not_in_future(done_on, "done_on", today, measure.cycle)
     meeting_on, meeting = _meeting_day_or_refuse(cycle=measure.cycle, branch=measure.branch)
     if done_on < meeting_on:
         raise ValidationError({"done_on": f"进展日期不能早于{meeting}"})
@@ -118,11 +135,12 @@ def measure_close(
 ) -> Measure:
     """R6.1 "兑现一条": closing a measure states what changed (short text, optional photo)."""
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    _refuse_closed(cycle=measure.cycle, branch=measure.branch)
     if measure.is_done:
         raise ValidationError("该整改措施已经完成销号")
     if not evidence.strip():
         raise ValidationError({"evidence": "请简要写明整改成效"})
-    _not_in_future(closed_on, "closed_on", today)
+    _not_in_future(closed_on, "closed_on", today, measure.cycle)
     last = measure.progress.order_by("-done_on").values_list("done_on", flat=True).first()
     if last and closed_on < last:
         raise ValidationError({"closed_on": f"完成日期不能早于最后一次进展（{last:%Y-%m-%d}）"})
@@ -142,6 +160,7 @@ def measure_close(
 @transaction.atomic
 def commitment_create(*, cycle: Cycle, member: Member, text: str, due_on: date) -> Commitment:
     """R6.1: a member's commitment, what and by when (not before the meeting)."""
+    _refuse_closed(cycle=cycle, branch=member.branch)
     meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=member.branch)
     if not member.is_active:
         raise ValidationError({"member": "该党员已不在本支部"})
@@ -161,12 +180,13 @@ def publicity_record(
     *, cycle: Cycle, branch: Branch, published_on: date, means: str, note: str = "", today: date | None = None
 ) -> Publicity:
     """R6.2: the measures are made public to members and the masses."""
+    _refuse_closed(cycle=cycle, branch=branch)
     if not Measure.objects.filter(cycle=cycle, branch=branch).exists():
         raise ValidationError("还没有整改措施，无可公开的内容")
     meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=branch)
     if published_on < meeting_on:
         raise ValidationError({"published_on": f"公开日期不能早于{meeting}"})
-    _not_in_future(published_on, "published_on", today)
+    _not_in_future(published_on, "published_on", today, cycle)
     publicity = Publicity(
         cycle=cycle, branch=branch, published_on=published_on, means=means, note=note.strip()
     )
@@ -181,6 +201,7 @@ def filing_submit(*, cycle: Cycle, branch: Branch, filed_on: date, today: date |
 
     A returned filing is filed again once the branch has answered the township's comment.
     """
+    _refuse_closed(cycle=cycle, branch=branch)
     if not Measure.objects.filter(cycle=cycle, branch=branch).exists():
         raise ValidationError("还没有整改措施，无可报备的内容")
     first_public = (
@@ -193,7 +214,7 @@ def filing_submit(*, cycle: Cycle, branch: Branch, filed_on: date, today: date |
         raise ValidationError("整改措施尚未向党员群众公开（没有公开日期），请先登记公开情况再报备（R6.2）")
     if filed_on < first_public:
         raise ValidationError({"filed_on": f"报备日期不能早于公开日期（{first_public:%Y-%m-%d}）"})
-    _not_in_future(filed_on, "filed_on", today)
+    _not_in_future(filed_on, "filed_on", today, cycle)
     filing = Filing.objects.select_for_update().filter(cycle=cycle, branch=branch).first()
     if filing is None:
         filing = Filing(cycle=cycle, branch=branch, filed_on=filed_on)
@@ -217,8 +238,9 @@ def _township_reviews(filing_branch: Branch, township: Township) -> None:
 
 @transaction.atomic
 def filing_acknowledge(*, filing: Filing, township: Township, on: date, by=None) -> Filing:
-    filing = Filing.objects.select_for_update().select_related("branch").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update().select_related("branch", "cycle").get(pk=filing.pk)
     _township_reviews(filing.branch, township)
+    _refuse_closed(cycle=filing.cycle, branch=filing.branch)
     if filing.status != Filing.Status.FILED:
         raise ValidationError("只能审阅待审阅的报备")
     if on < filing.filed_on:
@@ -233,8 +255,9 @@ def filing_acknowledge(*, filing: Filing, township: Township, on: date, by=None)
 @transaction.atomic
 def filing_return(*, filing: Filing, township: Township, on: date, comment: str, by=None) -> Filing:
     """The township sends the filing back with a comment the branch must answer."""
-    filing = Filing.objects.select_for_update().select_related("branch").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update().select_related("branch", "cycle").get(pk=filing.pk)
     _township_reviews(filing.branch, township)
+    _refuse_closed(cycle=filing.cycle, branch=filing.branch)
     if filing.status != Filing.Status.FILED:
         raise ValidationError("只能退回待审阅的报备")
     if not comment.strip():
@@ -254,6 +277,7 @@ def filing_return(*, filing: Filing, township: Township, on: date, comment: str,
 def filing_answer(*, filing: Filing, on: date, answer: str) -> Filing:
     """The branch answers the township's comment; then it files again."""
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    _refuse_closed(cycle=filing.cycle, branch=filing.branch)
     if filing.status != Filing.Status.RETURNED:
         raise ValidationError("只有被退回的报备需要答复")
     if not answer.strip():
@@ -278,10 +302,11 @@ def half_year_report_record(
 
     A late report is still recorded (better late than never); the rule check shows it as late.
     """
+    _refuse_closed(cycle=cycle, branch=branch)
     held_on = _held_on_or_refuse(cycle=cycle, branch=branch)
     if reported_on < held_on:
         raise ValidationError({"reported_on": "通报日期不能早于组织生活会召开日期"})
-    _not_in_future(reported_on, "reported_on", today)
+    _not_in_future(reported_on, "reported_on", today, cycle)
     if HalfYearReport.objects.filter(cycle=cycle, branch=branch).exists():
         raise ValidationError("本年度的半年整改情况通报已经登记")
     report = HalfYearReport(
@@ -305,6 +330,7 @@ def quarterly_report_record(
     today: date | None = None,
 ) -> QuarterlyReport:
     """R6.5: a member's quarterly report on their commitments; a quarter that has not started takes no report."""
+    _refuse_closed(cycle=cycle, branch=member.branch)
     held_on = _held_on_or_refuse(cycle=cycle, branch=member.branch)
     if quarter not in QuarterlyReport.QUARTERS:
         raise ValidationError({"quarter": "季度应为会后第1至第4季度"})
@@ -313,7 +339,7 @@ def quarterly_report_record(
         raise ValidationError({"quarter": f"会后第{quarter}季度（{starts:%Y-%m-%d}起）尚未开始"})
     if reported_on < starts:
         raise ValidationError({"reported_on": f"报告日期不能早于该季度开始日期（{starts:%Y-%m-%d}）"})
-    _not_in_future(reported_on, "reported_on", today)
+    _not_in_future(reported_on, "reported_on", today, cycle)
     if not Commitment.objects.filter(cycle=cycle, member=member).exists():
         raise ValidationError({"member": "该党员没有整改承诺，无需报告兑现情况"})
     if QuarterlyReport.objects.filter(cycle=cycle, member=member, quarter=quarter).exists():
@@ -349,6 +375,7 @@ def correction_issue(
     """R6.6: the township criticises and corrects a branch whose rectification is perfunctory or stalls."""
     if branch.township_id != township.pk:
         raise ValidationError("只能对本镇党委所辖党支部提出批评纠正")
+    _refuse_closed(cycle=cycle, branch=branch)
     if measure is not None and (measure.branch_id != branch.pk or measure.cycle_id != cycle.pk):
         raise ValidationError({"measure": "所选整改措施不属于该支部"})
     if not text.strip():
@@ -364,6 +391,7 @@ def correction_issue(
 @transaction.atomic
 def correction_answer(*, correction: Correction, answered_on: date, answer: str) -> Correction:
     correction = Correction.objects.select_for_update().get(pk=correction.pk)
+    _refuse_closed(cycle=correction.cycle, branch=correction.branch)
     if correction.is_answered:
         raise ValidationError("该批评纠正意见已经答复")
     if not answer.strip():

@@ -1,5 +1,10 @@
 """Rectification pages (R6): the branch's measures, commitments, publicity, filing, reports; the township's view.
 
+Two years at once: while the next cycle is open, a cycle whose meeting is held keeps its rectification tail writable
+until it is closed: measures and their progress and closing, the half-year report (R6.4), the quarterly reports (R6.5),
+the township's corrections and the branch's answers (R6.6). Those views are marked `@access.cycle_tail`; the rest
+(commitments, publicity, filing) is read-only then. Every page works on the cycle of its address.
+
 Reading: the branch's secretary and committee (access.staff_branch). Writing: the secretary (access.can_write_branch);
 progress on a measure may also be recorded by a committee member (access.can_record_for_branch).
 The township reviewer acts only on branches of their own township (access.township_of); another township's record is a 404.
@@ -17,7 +22,7 @@ from django.views.decorators.http import require_POST
 from branch import access
 from branch.models import Branch, Cycle, Member
 from branch.pdf import pdf_response
-from branch.selectors import secretary_of
+from branch.selectors import cycle_members, secretary_of
 
 from . import selectors, services
 from .dates import STALE_DAYS, meeting_day, today_for
@@ -97,6 +102,7 @@ def measure_list(request):
 
 
 @login_required
+@access.cycle_tail
 def measure_create(request):
     branch = access.staff_branch(request.user)
     _require_write(request.user, branch)
@@ -130,12 +136,13 @@ def measure_create(request):
 
 
 @login_required
+@access.cycle_tail
 def measure_detail(request, pk):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request)
     day = today_for(cycle)
     try:
-        measure = selectors.measure_detail(measure_id=pk, branch=branch)
+        measure = selectors.measure_detail(measure_id=pk, branch=branch, cycle=cycle)
     except Measure.DoesNotExist as exc:
         raise Http404("没有这条整改措施") from exc
     action = request.POST.get("action") if request.method == "POST" else None
@@ -191,8 +198,9 @@ def measure_detail(request, pk):
 def measure_photo(request, pk):
     """The evidence photo, served only to those who may read the measure (never from a public media URL)."""
     branch = access.staff_branch(request.user)
+    cycle = _cycle(request)
     try:
-        measure = selectors.measure_detail(measure_id=pk, branch=branch)
+        measure = selectors.measure_detail(measure_id=pk, branch=branch, cycle=cycle)
     except Measure.DoesNotExist as exc:
         raise Http404("没有这条整改措施") from exc
     if not measure.photo:
@@ -321,6 +329,7 @@ def filing_page(request):
 
 
 @login_required
+@access.cycle_tail
 def correction_list(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request)
@@ -359,6 +368,7 @@ def correction_list(request):
 
 
 @login_required
+@access.cycle_tail
 def half_year_page(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request)
@@ -399,13 +409,16 @@ def half_year_page(request):
 
 
 @login_required
+@access.cycle_tail
 def quarterly_page(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request)
     day = today_for(cycle)
     context = _base(request, branch, cycle, day)
+    # The cycle's own roster: a member who took part and committed still reports on last year's quarters after a
+    # later move, and a newcomer of the next year has nothing to report here.
     committed = (
-        Member.objects.filter(commitments__cycle=cycle, branch=branch).active().distinct().order_by("name")
+        cycle_members(cycle=cycle, branch=branch).filter(commitments__cycle=cycle).distinct().order_by("name")
     )
     form = QuarterlyForm(request.POST or None, members=committed, initial={"reported_on": day})
     if request.method == "POST":
@@ -437,6 +450,7 @@ def quarterly_page(request):
 
 @login_required
 @require_POST
+@access.cycle_tail
 def quarterly_mine(request):
     """A member records their own quarterly report from /me/ (R6.5)."""
     member = access.own_member(request.user)
@@ -503,7 +517,7 @@ def _township_branch(user, branch_id) -> tuple:
 @require_POST
 def township_filing_review(request, pk):
     """Acknowledge the filing, or send it back with a comment the branch must answer."""
-    filing = get_object_or_404(Filing, pk=pk)
+    filing = get_object_or_404(Filing, pk=pk, cycle=_cycle(request))
     township, branch = _township_branch(request.user, filing.branch_id)
     form = ReviewForm(request.POST, prefix="review")
     decision = request.POST.get("decision")
@@ -534,13 +548,14 @@ def township_filing_review(request, pk):
 
 @login_required
 @require_POST
+@access.cycle_tail
 def township_correction(request, pk):
     township, branch = _township_branch(request.user, pk)
     cycle = _cycle(request)
     form = CorrectionForm(request.POST, prefix="correction")
     measure = None
     if request.POST.get("measure"):
-        measure = get_object_or_404(Measure, pk=request.POST["measure"], branch=branch)
+        measure = get_object_or_404(Measure, pk=request.POST["measure"], branch=branch, cycle=cycle)
     if _save(
         form,
         lambda d: services.correction_issue(

@@ -63,3 +63,51 @@ def rectifying_world(cycle, *, township_=None, members=1):
     hold_meeting(w, cycle)
     measure(w, cycle)
     return w
+
+
+# ---------------------------------------------------------------- two years at once (issue 11)
+
+
+def open_2019():
+    """The next year opened, as the township does from its page."""
+    from branch import services as branch_services
+
+    return branch_services.cycle_create(year=2019, deadline=date(2020, 3, 20))
+
+
+def held_and_fixed(w, cycle, held_on=HELD_ON):
+    """The 2018 meeting held: the roster of the cycle is fixed that day (R7.2), so the cycle keeps only its tail."""
+    from branch import services as branch_services
+
+    meeting = hold_meeting(w, cycle, held_on)
+    branch_services.branch_cycle_fix_roster(cycle=cycle, branch=w.branch, on=held_on)
+    return meeting
+
+
+def close(w, cycle):
+    """The branch's cycle closed. No closing service exists yet in branch (another step builds it), so the state is
+    set on the row; the write guard and the services read only that state."""
+    from branch.models import BranchCycle
+
+    BranchCycle.objects.update_or_create(
+        branch=w.branch, cycle=cycle, defaults={"state": BranchCycle.State.CLOSED}
+    )
+
+
+def commit(w, cycle, member, text="每月走访困难户2户"):
+    return services.commitment_create(cycle=cycle, member=member, text=text, due_on=date(2019, 12, 31))
+
+
+def report(w, cycle, member, quarter, on=None, kept="已走访困难户"):
+    from rectification.dates import quarter_start
+    from rectification.models import QuarterlyReport
+
+    return services.quarterly_report_record(
+        cycle=cycle,
+        member=member,
+        quarter=quarter,
+        reported_on=on or quarter_start(HELD_ON, quarter),
+        venue=QuarterlyReport.Venue.GROUP_MEETING,
+        kept=kept,
+        today=TODAY,
+    )

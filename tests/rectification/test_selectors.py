@@ -1,17 +1,30 @@
 """Reads of rectification: derived status, stale measures, the half-year countdown, the quarterly grid, checks, archive."""
 
+from dataclasses import FrozenInstanceError
 from datetime import date
 
 import pytest
 from django.template.loader import render_to_string
 
+from branch import services as branch_services
 from branch.checks import Status
-from branch.models import Branch
+from branch.models import Branch, Member
 from rectification import dates, selectors, services
-from rectification.models import Means, QuarterlyReport
+from rectification.models import Means, Measure, QuarterlyReport
 from tests import factories
 
-from .builders import HELD_ON, TODAY, hold_meeting, measure, public_and_filed, rectifying_world
+from .builders import (
+    HELD_ON,
+    TODAY,
+    commit,
+    held_and_fixed,
+    hold_meeting,
+    measure,
+    open_2019,
+    public_and_filed,
+    rectifying_world,
+    report,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +198,147 @@ def test_summary_counts_filed_and_overdue_measures_for_the_overview_R6_2_R6_3(cy
         ]
         == 0
     )
+
+
+# ---------------------------------------------------------------- one cycle seen from the next (issue 11)
+
+
+def test_today_for_a_cycle_long_past_is_the_end_of_its_tail_R6():
+    """Today is 2026-12-03: 2018 is judged as it stood on 2019-12-31, 2019 on 2020-12-31, a running cycle on today."""
+    c2018 = factories.cycle_2018()
+    c2019 = open_2019()
+    assert dates.today_for(c2018, date(2026, 12, 3)) == c2018.tail_ends_on == date(2019, 12, 31)
+    assert dates.today_for(c2019, date(2026, 12, 3)) == date(2020, 12, 31)
+    assert dates.today_for(c2019, date(2020, 5, 1)) == date(2020, 5, 1)
+
+
+def _a_year_of_rectification(size: int):
+    """2018 of a branch of `size` members, as 2019 finds it: one measure done, one overdue, corrections, commitments
+    of every member, quarterly reports of half of them; then 2019 opened."""
+    cycle = factories.cycle_2018()
+    w = factories.world(members=size)
+    held_and_fixed(w, cycle)
+    done = measure(w, cycle, text="每月按时召开主题党日", due_on=date(2019, 6, 30))
+    services.measure_progress(
+        measure=done, done_on=date(2019, 2, 20), text="二月主题党日到会28人", today=TODAY
+    )
+    services.measure_close(measure=done, closed_on=date(2019, 6, 1), evidence="主题党日每月召开", today=TODAY)
+    late = measure(w, cycle, text="修缮党员活动室", due_on=date(2019, 5, 31))
+    services.measure_progress(measure=late, done_on=date(2019, 3, 10), text="联系施工队", today=TODAY)
+    c = services.correction_issue(
+        cycle=cycle,
+        branch=w.branch,
+        township=w.township,
+        issued_on=date(2019, 8, 1),
+        text="活动室修缮原地打转",
+        measure=late,
+    )
+    services.correction_answer(correction=c, answered_on=date(2019, 8, 5), answer="九月底前完工")
+    services.correction_issue(
+        cycle=cycle, branch=w.branch, township=w.township, issued_on=date(2019, 9, 1), text="季度报告不全"
+    )
+    for i, m in enumerate(w.members):
+        commit(w, cycle, m, text=f"走访困难户{i + 1}户")
+        for q in (1, 2, 3, 4) if i % 2 == 0 else (1,):
+            report(w, cycle, m, q)
+    return w, cycle, open_2019()
+
+
+def test_last_year_annex_tells_2018_as_2019s_report_carries_it_R6_3_R4_1(db):
+    w, _, c2019 = _a_year_of_rectification(2)
+    first, second = w.members
+    lines = selectors.last_year_annex(cycle=c2019, branch=w.branch)
+    text = "\n".join(lines)
+    assert lines[0] == "2018年度整改措施 2 条：已完成 1 条，未完成 1 条（其中逾期 1 条）。"
+    assert (
+        f"1. 修缮党员活动室（责任人：{w.secretary.name}，完成时限 2019-05-31）：逾期"
+        "；最后进展：2019-03-10 联系施工队。"
+    ) in lines
+    assert (
+        f"2. 每月按时召开主题党日（责任人：{w.secretary.name}，完成时限 2019-06-30）：已完成（2019-06-01）"
+        "；最后进展：2019-02-20 二月主题党日到会28人；整改成效：主题党日每月召开（无照片）。"
+    ) in lines
+    assert (
+        "   镇党委批评纠正（2019-08-01）：活动室修缮原地打转；支部答复（2019-08-05）：九月底前完工" in lines
+    )
+    assert "镇党委批评纠正（2019-09-01）：季度报告不全；支部尚未答复" in lines
+    assert "半年整改情况通报：尚未通报（期限 2019-07-18）。" in lines
+    assert "党员承诺兑现报告：2 名党员作出整改承诺。" in lines
+    assert f"{first.name}：走访困难户1户——季度兑现报告已报告 4/4 个季度。" in text
+    assert f"{second.name}：走访困难户2户——季度兑现报告已报告 1/4 个季度（第2、3、4季度未报告）。" in text
+
+
+def test_last_year_annex_is_empty_without_a_previous_cycle_R6_3(held, cycle):
+    measure(held, cycle)
+    assert selectors.last_year_annex(cycle=cycle, branch=held.branch) == []
+    assert selectors.commitments_beside(cycle=cycle, branch=held.branch) == {}
+
+
+def test_a_later_move_changes_nothing_in_what_a_past_cycle_owes_R6_5(db):
+    """A member who left in 2020 still owed 2018's quarters; one who left in May 2019 owed only the first two."""
+    w, cycle, _ = _a_year_of_rectification(4)
+    owes_all, owes_two = w.members[1], w.members[3]  # each reported the first quarter only
+    branch_services.member_leave(member=owes_all, reason=Member.LeftReason.TRANSFERRED, on=date(2020, 3, 1))
+    branch_services.member_leave(member=owes_two, reason=Member.LeftReason.TRANSFERRED, on=date(2019, 5, 1))
+    r = selectors.branches_rectification(cycle=cycle, branches=[w.branch], day=TODAY)[w.branch.pk]
+    assert r.quarters_owed(owes_all.pk) == [2, 3, 4]
+    assert r.quarters_owed(owes_two.pk) == [2]  # quarter 2 started 2019-04-18, before the move
+    assert r.missing_quarterly == 4
+
+
+def test_commitments_beside_flags_the_open_ones_R6_5_R5_1(db):
+    w, _, c2019 = _a_year_of_rectification(2)
+    first, second = w.members
+    beside = selectors.commitments_beside(cycle=c2019, branch=w.branch)
+    assert beside[first.pk] == [
+        "2018年度承诺：走访困难户1户（2019-12-31 前兑现）",
+        "2018年度季度兑现报告已报告 4/4 个季度",
+    ]
+    assert beside[second.pk] == [
+        "【未兑现】2018年度承诺：走访困难户2户（2019-12-31 前兑现）",
+        "2018年度季度兑现报告已报告 1/4 个季度（第2、3、4季度未报告）",
+    ]
+    assert w.secretary.pk not in beside
+
+
+def test_owed_lists_what_2018_still_owes_with_2018_addresses_R6_4_R6_5_R6_6(db):
+    w, cycle, _ = _a_year_of_rectification(2)
+    late = Measure.objects.get(text="修缮党员活动室")
+    with factories.under_year(2019):  # the 2019 dashboard asks
+        owed = selectors.owed(cycle=cycle, branch=w.branch, day=date(2026, 12, 3))
+    assert owed == [
+        selectors.Owed(
+            f"{w.members[1].name}：会后第2、3、4季度承诺兑现情况未报告", "/2018/rectification/quarterly/"
+        ),
+        selectors.Owed(
+            "整改措施未完成：修缮党员活动室（已逾期，完成时限 2019-05-31）",
+            f"/2018/rectification/measures/{late.pk}/",
+        ),
+        selectors.Owed("半年整改情况通报尚未登记（已过期限 2019-07-18）", "/2018/rectification/half-year/"),
+        selectors.Owed(
+            "镇党委批评纠正意见待答复：季度报告不全（2019-09-01 下达）", "/2018/rectification/corrections/"
+        ),
+    ]
+    with pytest.raises(FrozenInstanceError):
+        owed[0].text = ""
+
+
+def test_owed_is_empty_once_the_tail_is_done_R6(held, cycle):
+    m = measure(held, cycle)
+    services.measure_close(measure=m, closed_on=date(2019, 5, 1), evidence="已完成", today=TODAY)
+    services.half_year_report_record(
+        cycle=cycle, branch=held.branch, reported_on=date(2019, 7, 1), means=Means.BOARD, today=TODAY
+    )
+    assert selectors.owed(cycle=cycle, branch=held.branch, day=TODAY) == []
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_providers_query_counts_are_constant_at_5_and_50_members_R6(db, size, django_assert_num_queries):
+    w, cycle, c2019 = _a_year_of_rectification(size)
+    branch = Branch.objects.get(pk=w.branch.pk)
+    with django_assert_num_queries(11):
+        assert len(selectors.last_year_annex(cycle=c2019, branch=branch)) == 7 + size
+    with django_assert_num_queries(11):
+        assert len(selectors.commitments_beside(cycle=c2019, branch=branch)) == size
+    with django_assert_num_queries(8):
+        assert len(selectors.owed(cycle=cycle, branch=branch, day=TODAY)) == size // 2 + 3

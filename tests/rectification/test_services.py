@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from branch.models import Cycle
 from rectification import services
 from rectification.models import (
     Commitment,
@@ -19,7 +20,20 @@ from rectification.models import (
 )
 from tests import factories
 
-from .builders import HELD_ON, TODAY, hold_meeting, measure, problem, public_and_filed, talk
+from .builders import (
+    HELD_ON,
+    TODAY,
+    close,
+    commit,
+    held_and_fixed,
+    hold_meeting,
+    measure,
+    open_2019,
+    problem,
+    public_and_filed,
+    report,
+    talk,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +309,39 @@ def test_measures_may_follow_a_planned_meeting_reports_wait_for_the_held_one_R6_
         )
     assert "组织生活会尚未召开" in str(exc.value)
     assert HalfYearReport.objects.count() == 0
+
+
+# ---------------------------------------------------------------- two years at once (issue 11)
+
+
+def test_services_refuse_a_closed_cycle_but_not_its_open_tail_R6(world, cycle):
+    """The admin, imports and commands call services directly: a closed cycle is frozen there too."""
+    held_and_fixed(world, cycle)
+    m = measure(world, cycle)
+    commit(world, cycle, world.members[0])
+    open_2019()
+    report(world, cycle, world.members[0], 1)  # the tail is open while 2019 is: allowed
+    close(world, cycle)
+    cycle = Cycle.objects.get(pk=cycle.pk)  # a fresh look at the branch's part in it
+    with pytest.raises(ValidationError, match="2018年度已关闭，记录已封存"):
+        report(world, cycle, world.members[0], 2)
+    with pytest.raises(ValidationError, match="2018年度已关闭"):
+        services.measure_progress(measure=m, done_on=date(2019, 3, 1), text="制定计划", today=TODAY)
+    assert QuarterlyReport.objects.count() == 1
+    assert not ProgressEntry.objects.exists()
+
+
+def test_a_report_dated_after_the_cycles_tail_names_the_tail_R6_5(held, cycle):
+    """A 2018 report dated in 2020 is past 2018's rectification (it ends 2019-12-31), not "in the future"."""
+    commit(held, cycle, held.members[0])
+    with pytest.raises(ValidationError, match=r"不能晚于2018年度整改落实期限（2019-12-31）"):
+        services.quarterly_report_record(
+            cycle=cycle,
+            member=held.members[0],
+            quarter=4,
+            reported_on=date(2020, 1, 10),
+            venue=QuarterlyReport.Venue.GROUP_MEETING,
+            kept="已走访",
+            today=date(2020, 1, 12),
+        )
+    assert not QuarterlyReport.objects.exists()

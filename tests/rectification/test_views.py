@@ -7,10 +7,31 @@ import pytest
 
 from branch.models import Scope
 from rectification import services
-from rectification.models import Correction, Filing, Means, Measure, ProgressEntry, Publicity, QuarterlyReport
+from rectification.models import (
+    Correction,
+    Filing,
+    HalfYearReport,
+    Means,
+    Measure,
+    ProgressEntry,
+    Publicity,
+    QuarterlyReport,
+)
 from tests import factories
 
-from .builders import TODAY, hold_meeting, measure, problem, public_and_filed, rectifying_world
+from .builders import (
+    TODAY,
+    close,
+    commit,
+    held_and_fixed,
+    hold_meeting,
+    measure,
+    open_2019,
+    problem,
+    public_and_filed,
+    rectifying_world,
+    report,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -344,3 +365,185 @@ def test_evidence_photo_only_through_access_never_from_media_url_R6_3(
     assert c.get(settings.MEDIA_URL + m.photo.name).status_code == 404
     stranger = client_for(other_world.users["secretary"])
     assert stranger.get(photo_url).status_code == 404
+
+
+# ---------------------------------------------------------------- two years at once (issue 11)
+
+
+@pytest.fixture
+def tail_2018(world, cycle):
+    """2018's meeting held on 2019-01-18 (roster fixed), one measure, a commitment of members[0], and 2019 opened."""
+    held_and_fixed(world, cycle)
+    m = measure(world, cycle, text="每月按时召开主题党日")
+    commit(world, cycle, world.members[0], text="每季度走访困难户5户")
+    open_2019()
+    world.measure = m
+    return world
+
+
+QUARTER_1 = {"quarter": "1", "reported_on": "2019-03-28", "venue": "group_meeting", "kept": "已走访5户"}
+
+
+def test_2018_quarterly_report_entered_at_its_address_while_2019_is_open_R6_5(tail_2018, cycle, client_for):
+    c = client_for(tail_2018.users["secretary"])
+    # The rest of 2018 is read-only once 2019 is open: the guard is on (a commitment is not part of the tail) ...
+    refused = c.post(
+        "/2018/rectification/commitments/",
+        {"member": tail_2018.members[1].pk, "text": "按时交纳党费", "due_on": "2019-12-31"},
+    )
+    assert refused.status_code == 403
+    assert "只能继续登记整改落实情况" in refused.content.decode()
+    # ... and the quarterly report of 2018, due in 2019, still goes in at its 2018 address and shows there.
+    assert QuarterlyReport.objects.count() == 0
+    response = c.post("/2018/rectification/quarterly/", {**QUARTER_1, "member": tail_2018.members[0].pk})
+    assert response.status_code == 302 and response["Location"] == "/2018/rectification/quarterly/"
+    assert QuarterlyReport.objects.get().cycle == cycle
+    html = c.get("/2018/rectification/quarterly/").content.decode()
+    assert "03-28 党小组会" in html and html.count("缺报") == 3
+    html = c.get("/2019/rectification/quarterly/").content.decode()
+    assert "03-28 党小组会" not in html and "还没有党员作出整改承诺" in html
+
+
+def test_member_reports_a_2018_quarter_from_2018_me_while_2019_is_open_R6_5(tail_2018, cycle, client_for):
+    me = client_for(tail_2018.users["member"])
+    html = me.get("/2018/me/").content.decode()
+    assert "每季度走访困难户5户" in html
+    assert 'action="/2018/rectification/quarterly/mine/"' in html
+    assert "每季度走访困难户5户" not in me.get("/2019/me/").content.decode()
+    response = me.post("/2018/rectification/quarterly/mine/", {f"mine-{k}": v for k, v in QUARTER_1.items()})
+    assert response.status_code == 302 and response["Location"] == "/2018/me/"
+    report = QuarterlyReport.objects.get()
+    assert (report.cycle, report.member) == (cycle, tail_2018.members[0])
+    assert "已走访5户" in me.get("/2018/me/").content.decode()
+
+
+def _tail_posts(w, cycle):
+    """Every write of 2018's tail a branch makes, as (address, data, what it saved)."""
+    m = w.measure
+    correction = services.correction_issue(
+        cycle=cycle, branch=w.branch, township=w.township, issued_on=date(2019, 8, 1), text="整改原地打转"
+    )
+    p = problem(w, cycle, text="党员活动室年久失修")
+    return [
+        (
+            f"/2018/rectification/measures/{m.pk}/",
+            {"action": "progress", "progress-done_on": "2019-02-01", "progress-text": "制定计划"},
+            lambda: ProgressEntry.objects.filter(measure=m).exists(),
+        ),
+        (
+            f"/2018/rectification/measures/{m.pk}/",
+            {"action": "close", "close-closed_on": "2019-05-01", "close-evidence": "每月按时召开"},
+            lambda: Measure.objects.get(pk=m.pk).is_done,
+        ),
+        (
+            "/2018/rectification/half-year/",
+            {"reported_on": "2019-07-10", "means": Means.GENERAL_MEETING},
+            lambda: HalfYearReport.objects.exists(),
+        ),
+        (
+            "/2018/rectification/corrections/",
+            {
+                "correction": correction.pk,
+                "answer-answered_on": "2019-08-05",
+                "answer-answer": "召开专题会推进",
+            },
+            lambda: Correction.objects.get(pk=correction.pk).is_answered,
+        ),
+        (
+            "/2018/rectification/measures/new/",
+            {
+                "text": "修缮党员活动室",
+                "responsible": w.secretary.pk,
+                "due_on": "2019-09-30",
+                "problems": [p.pk],
+            },
+            lambda: Measure.objects.filter(text="修缮党员活动室").exists(),
+        ),
+        (
+            "/2018/rectification/quarterly/",
+            {**QUARTER_1, "member": w.members[0].pk},
+            lambda: QuarterlyReport.objects.exists(),
+        ),
+    ]
+
+
+def test_the_tail_is_writable_while_2019_is_open_R6_3_R6_4_R6_5_R6_6(tail_2018, cycle, client_for):
+    c = client_for(tail_2018.users["secretary"])
+    for url, data, saved in _tail_posts(tail_2018, cycle):
+        assert not saved()
+        response = c.post(url, data)
+        assert response.status_code == 302, (url, data)
+        assert saved(), url
+
+
+def test_a_closed_cycle_refuses_its_tail_R6_3_R6_4_R6_5_R6_6(tail_2018, cycle, client_for):
+    posts = _tail_posts(tail_2018, cycle)
+    close(tail_2018, cycle)
+    c = client_for(tail_2018.users["secretary"])
+    for url, data, saved in posts:
+        response = c.post(url, data)
+        assert response.status_code == 403, url
+        assert "2018年度已关闭" in response.content.decode()
+        assert not saved(), url
+    # /me/ too; and the township, whom the address guard does not stop, is refused by the service.
+    me = client_for(tail_2018.users["member"])
+    me.post("/2018/rectification/quarterly/mine/", {f"mine-{k}": v for k, v in QUARTER_1.items()})
+    assert not QuarterlyReport.objects.exists()
+    before = Correction.objects.count()
+    township = client_for(tail_2018.users["township"])
+    response = township.post(
+        f"/2018/township/rectification/branches/{tail_2018.branch.pk}/correction/",
+        {"correction-issued_on": "2019-09-01", "correction-text": "仍未整改"},
+        follow=True,
+    )
+    assert "2018年度已关闭" in response.content.decode()
+    assert Correction.objects.count() == before
+
+
+def test_2019_pages_do_not_show_2018_measures_as_2019s_R6_1(tail_2018, cycle, client_for):
+    c = client_for(tail_2018.users["secretary"])
+    assert "每月按时召开主题党日" in c.get("/2018/rectification/").content.decode()
+    assert "每月按时召开主题党日" not in c.get("/2019/rectification/").content.decode()
+    assert c.get(f"/2018/rectification/measures/{tail_2018.measure.pk}/").status_code == 200
+    assert c.get(f"/2019/rectification/measures/{tail_2018.measure.pk}/").status_code == 404
+    # Nor can 2018's measure take progress through a 2019 address, where the 2019 guard would let it by.
+    c.post(
+        f"/2019/rectification/measures/{tail_2018.measure.pk}/",
+        {"action": "progress", "progress-done_on": "2019-02-01", "progress-text": "制定计划"},
+    )
+    assert not ProgressEntry.objects.exists()
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_2018_quarterly_page_query_count_constant_while_2019_is_open_R6_5(
+    cycle, client_for, size, django_assert_num_queries
+):
+    w = factories.world(members=size)
+    held_and_fixed(w, cycle)
+    for i, m in enumerate(w.members):
+        commit(w, cycle, m)
+        if i % 2:
+            report(w, cycle, m, 1)
+    open_2019()
+    c = client_for(w.users["secretary"])
+    c.get("/2018/rectification/quarterly/")
+    with django_assert_num_queries(13):
+        response = c.get("/2018/rectification/quarterly/")
+    assert response.content.decode().count("缺报") == size - size // 2 + 3 * size
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_2018_me_query_count_constant_while_2019_is_open_R6_5(
+    cycle, client_for, size, django_assert_num_queries
+):
+    w = factories.world(members=size)
+    held_and_fixed(w, cycle)
+    for m in w.members:
+        commit(w, cycle, m)
+        report(w, cycle, m, 1)
+    open_2019()
+    me = client_for(w.users["member"])
+    me.get("/2018/me/")
+    with django_assert_num_queries(13):
+        response = me.get("/2018/me/")
+    assert 'action="/2018/rectification/quarterly/mine/"' in response.content.decode()
