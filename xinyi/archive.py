@@ -12,13 +12,14 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from branch import access
 from branch.models import Branch, CommitteePost, Cycle, Member
-from branch.pdf import pdf_response, render_pdf
+from branch.pdf import render_pdf
 from branch.selectors import committee_on
 
 from . import checks as rule_checks
@@ -100,12 +101,30 @@ def filename(*, cycle: Cycle, branch: Branch) -> str:
     return f"{branch.name}{cycle.year}年度组织生活会档案.pdf"
 
 
+def archive_bytes(*, cycle: Cycle, branch: Branch) -> tuple[bytes, str]:
+    """What every download of a year's archive serves: the file stored when the cycle closed (and its sha256), or a
+    fresh rendering from the records while it is open ("" for the sha256)."""
+    from .cycles import frozen
+
+    bc = frozen(cycle=cycle, branch=branch)
+    if bc is None:
+        return archive_pdf(cycle=cycle, branch=branch), ""
+    with bc.archive.open("rb") as f:
+        return f.read(), bc.archive_sha256
+
+
 def _pdf(request, branch: Branch):
+    from urllib.parse import quote
+
     cycle = access.cycle_for_branch(request, branch)
-    ctx = archive_context(cycle=cycle, branch=branch)
-    return pdf_response(
-        "archive/archive.html", ctx, filename=filename(cycle=cycle, branch=branch), request=request
+    data, sha256 = archive_bytes(cycle=cycle, branch=branch)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f"inline; filename*=UTF-8''{quote(filename(cycle=cycle, branch=branch))}"
     )
+    if sha256:
+        response["X-Archive-SHA256"] = sha256
+    return response
 
 
 @login_required

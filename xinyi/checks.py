@@ -13,7 +13,6 @@ from datetime import date
 from types import ModuleType
 
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from branch.checks import Check, Status
 from branch.models import Branch, Cycle
@@ -183,9 +182,11 @@ def evaluate(
     facts: dict | None = None,
 ) -> dict[int, list[Check]]:
     """Every rule the records can show, for each branch: R0.1 first, then each step's checks in the plan's order."""
+    from rectification.dates import today_for
+
     from .progress import facts as load_facts
 
-    today = today or timezone.localdate()
+    today = today_for(cycle, today)  # the cycle's reference day, as on the dashboard
     branches = list(branches)
     if facts is None:
         facts = load_facts(cycle=cycle, branches=branches)

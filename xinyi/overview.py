@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +20,12 @@ from django.views.decorators.http import require_POST
 
 from branch import access
 from branch.models import Branch, Cycle, Township
+from branch.models import BranchCycle as BranchCycleRow
 from branch.selectors import cycle_for_township
 
 from . import checks as rule_checks
-from . import progress
+from . import cycles, progress, years
+from .forms import CycleOpenForm
 from .models import ArchiveBundle
 from .tasks import bundle_request
 
@@ -37,6 +41,11 @@ class Row:
     rect_filed: bool | None
     rect_measures: int | None
     rect_overdue: int | None
+    cycle_state: str = BranchCycleRow.State.OPEN
+
+    @property
+    def cycle_state_label(self) -> str:
+        return cycles.STATE_LABELS[self.cycle_state]
 
     @property
     def filed_label(self) -> str:
@@ -82,6 +91,7 @@ SORTS = {
     "committee": lambda r: r.satisfied or 0,
     "filed": lambda r: (bool(r.rect_filed), r.rect_measures or 0),
     "rect_overdue": lambda r: r.rect_overdue or 0,
+    "cycle_state": lambda r: list(cycles.STATE_LABELS).index(r.cycle_state),
 }
 COLUMNS = [
     ("name", "党支部"),
@@ -94,12 +104,16 @@ COLUMNS = [
     ("committee", "党员评议支委会（R5.9）"),
     ("filed", "整改措施报备"),
     ("rect_overdue", "整改逾期"),
+    ("cycle_state", "年度状态"),
 ]
 
 
 def rows(*, cycle: Cycle, branches: list[Branch], sort: str = "name", today=None) -> list[Row]:
     branches = list(branches)
     states = progress.build(cycle=cycle, branches=branches, today=today)
+    cycle_states = dict(
+        BranchCycleRow.objects.filter(cycle=cycle, branch__in=branches).values_list("branch_id", "state")
+    )
     result = []
     for b in branches:
         a, r = states[b.pk].facts.appraisal, states[b.pk].facts.rectification
@@ -114,6 +128,7 @@ def rows(*, cycle: Cycle, branches: list[Branch], sort: str = "name", today=None
                 rect_filed=r.get("filed"),
                 rect_measures=r.get("measures"),
                 rect_overdue=r.get("overdue"),
+                cycle_state=cycle_states.get(b.pk, BranchCycleRow.State.OPEN),
             )
         )
     key = sort.lstrip("-")
@@ -150,6 +165,8 @@ def overview_context(request, township: Township) -> dict:
     sort = request.GET.get("sort", "name")
     branches = Branch.objects.filter(township=township).select_related("township").order_by("name")
     bundle = ArchiveBundle.objects.filter(township=township, cycle=cycle).first()
+    issuer = None if access.role_of(request.user) == "admin" else township
+    opener = cycles.may_open(request.user, issuer)
     return {
         "township": township,
         "cycle": cycle,
@@ -159,6 +176,8 @@ def overview_context(request, township: Township) -> dict:
         "deadline_cn": rule_checks.cn_date(cycle.deadline),
         "bundle": bundle,
         "step_count": len(progress.STEPS),
+        "next_year": cycles.next_cycle(township=issuer).year if opener else None,
+        "years": years.table(township=township, branches=branches),
     }
 
 
@@ -166,6 +185,48 @@ def overview_context(request, township: Township) -> dict:
 def township_overview(request):
     township = township_for(request)
     return render(request, "xinyi/overview.html", overview_context(request, township))
+
+
+def _issuer(request) -> Township | None:
+    """Who opens the next year from the page: the reviewer for their township, an admin for every township."""
+    if access.role_of(request.user) == "admin":
+        return None
+    return access.township_of(request.user)
+
+
+@login_required
+def cycle_open_page(request):
+    """Open the next year (R0.1) with its required materials (R1.2), copied from the last year and editable here."""
+    issuer = _issuer(request)
+    if not cycles.may_open(request.user, issuer):
+        raise PermissionDenied("仅镇党委审核人或管理员可以开启新年度")
+    offer = cycles.next_cycle(township=issuer)
+    form = CycleOpenForm(
+        request.POST or None,
+        initial={
+            "year": offer.year,
+            "deadline": offer.deadline,
+            "title": offer.title,
+            "materials": "\n".join(offer.materials),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = cycles.cycle_open(
+                year=form.cleaned_data["year"],
+                deadline=form.cleaned_data["deadline"],
+                title=form.cleaned_data["title"],
+                township=issuer,
+                by=request.user,
+                materials=form.cleaned_data["materials"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"已开启{cycle}")
+            return redirect(cycles.url_in_year(cycle.year, "township_overview"))
+    return render(request, "xinyi/cycle_open.html", {"form": form, "offer": offer, "issuer": issuer})
 
 
 @login_required

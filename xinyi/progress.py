@@ -6,10 +6,11 @@ preparation of the meeting (R4.5) and the archive (R7.2). A step is
 - under way (进行中): some records exist, or a rule of the step still fails or warns;
 - missing (未开始): nothing recorded yet, or the part of the system that records it is not built.
 
-Dates are measured against the cycle's deadline. "Today" is the real calendar day (`timezone.localdate()`), passed in
-so tests and the archive can fix it: a step that is done shows its completion date against the deadline ("提前 N 天完成"),
-a step not done shows the days left or overdue from today. For the 2018 cycle, read in a later year, an unfinished step is
-therefore overdue, which is the truth.
+Dates are measured against the cycle's deadline. "Today" is the cycle's reference day (`rectification.dates.today_for`,
+the one function for it): the real calendar day, but no later than the end of the cycle's rectification year (31 December
+of the year after). A step that is done shows its completion date against the deadline ("提前 N 天完成"), a step not
+done shows the days left or overdue from that day: for the 2018 cycle read in 2026, an unfinished step is overdue as it
+stood when its time was up, not by a count that grows for ever.
 
 All branches are computed together with a constant number of queries.
 """
@@ -21,7 +22,6 @@ from datetime import date
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from branch.checks import Check, Status
 from branch.models import Branch, Cycle
@@ -34,6 +34,7 @@ from meetings.models import (
     StudySession,
     Talk,
 )
+from rectification.dates import today_for
 
 from . import checks as rule_checks
 
@@ -220,8 +221,6 @@ def rectification_figures(*, cycle: Cycle, branches: list[Branch], today: date) 
     module = rule_checks.load_key("rectification")
     if module is None:
         return {}
-    from rectification.dates import today_for
-
     data = module.branches_rectification(cycle=cycle, branches=branches, day=today_for(cycle, today))
     return {
         pk: {"filed": r.filing is not None, "measures": len(r.measures), "overdue": len(r.overdue)}
@@ -284,7 +283,7 @@ def build(
     *, cycle: Cycle, branches: list[Branch], today: date | None = None, archive_url: str = ""
 ) -> dict[int, BranchCycle]:
     """Every branch's steps and checks, computed together."""
-    today = today or timezone.localdate()
+    today = today_for(cycle, today)
     branches = list(branches)
     all_facts = facts(cycle=cycle, branches=branches)
     for pk, figures in appraisal_figures(cycle=cycle, branches=branches).items():

@@ -68,7 +68,8 @@ def build_bundle(bundle_id: int) -> int:
         with tempfile.TemporaryFile() as tmp:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 for i, branch in enumerate(branches, start=1):
-                    data = archive.archive_pdf(cycle=bundle.cycle, branch=branch)
+                    # A closed year's stored file, byte for byte; an open one's rendered from its records.
+                    data, _sha256 = archive.archive_bytes(cycle=bundle.cycle, branch=branch)
                     zf.writestr(archive.filename(cycle=bundle.cycle, branch=branch), data)
                     ArchiveBundle.objects.filter(pk=bundle.pk).update(progress=i, total=len(branches))
             tmp.seek(0)

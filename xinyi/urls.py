@@ -43,6 +43,13 @@ urlpatterns = [
         archive.township_branch_archive,
         name="township_branch_archive",
     ),
+    # Year after year: opening the next cycle, asking for, confirming or sending back a branch's closing
+    path("township/open-next/", overview.cycle_open_page, name="cycle_open"),
+    path("dashboard/close/request/", dashboard.dashboard_close_request, name="dashboard_close_request"),
+    path("township/branches/<int:pk>/close/", dashboard.township_branch_close, name="township_branch_close"),
+    path(
+        "township/branches/<int:pk>/return/", dashboard.township_branch_return, name="township_branch_return"
+    ),
     path("township/archives/", overview.bundle_status, name="township_bundle"),
     path("township/archives/new/", overview.bundle_create, name="township_bundle_create"),
     path("township/archives/<int:pk>/download/", overview.bundle_download, name="township_bundle_download"),

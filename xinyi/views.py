@@ -1,5 +1,7 @@
 """Pages that compose all four apps: home, the member's own page, the dashboard, the township overview."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
@@ -7,6 +9,8 @@ from appraisal import selectors as appraisal_selectors
 from branch import access
 from meetings.selectors.before import member_problems
 from rectification import views as rectification_views
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @login_required
@@ -51,7 +55,11 @@ def forbidden(request, exception=None):
 
 
 def not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    # Our own 404s carry a Chinese sentence for the user ("没有2031年度的组织生活会"); Django's are English and name
+    # models, so they are not shown.
+    message = str(exception) if exception else ""
+    reason = message if _CJK.search(message) else ""
+    return render(request, "404.html", {"reason": reason}, status=404)
 
 
 def server_error(request):

@@ -47,13 +47,16 @@ def test_done_steps_show_their_date_against_the_deadline_R0_1(client_for, world,
     assert "2019年1月10日完成" in body and "提前 69 天完成" in body  # study
 
 
-def test_unfinished_step_of_a_past_cycle_is_overdue_from_today_R0_1(client_for, world, cycle):
-    """Today is the real calendar day: the 2018 cycle's unfinished steps read 逾期 N 天."""
-    body = client_for(world.users["secretary"]).get(reverse("dashboard")).content.decode()
+def test_unfinished_step_of_a_past_cycle_is_overdue_as_of_its_tail_end_R0_1(client_for, world, cycle):
+    """A cycle long past is judged on its reference day (the end of its rectification year, 2019-12-31), not on a
+    count that grows every day: the 2018 cycle's unfinished steps read 逾期 286 天, and the page says which day counts."""
     from django.utils import timezone
 
-    overdue = (timezone.localdate() - cycle.deadline).days
-    assert f"逾期 {overdue} 天" in body
+    assert timezone.localdate() > cycle.tail_ends_on
+    body = client_for(world.users["secretary"]).get(reverse("dashboard")).content.decode()
+    assert f"逾期 {(date(2019, 12, 31) - cycle.deadline).days} 天" in body
+    assert f"逾期 {(timezone.localdate() - cycle.deadline).days} 天" not in body
+    assert "本年度的整改期已于2019年12月31日结束" in body
 
 
 def test_rule_checks_listed_with_result_and_reason_R0_1(client_for, world, cycle):

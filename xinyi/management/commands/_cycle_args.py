@@ -3,6 +3,7 @@
 from django.core.management.base import CommandError
 
 from branch.models import Branch, Cycle
+from branch.selectors import cycle_for_township, years_for_township
 
 
 def add_arguments(parser) -> None:
@@ -14,8 +15,9 @@ def branch_and_cycle(options) -> tuple[Branch, Cycle]:
     branch = Branch.objects.filter(name=options["branch"]).select_related("township").first()
     if branch is None:
         raise CommandError(f"找不到党支部“{options['branch']}”，请检查名称是否与系统中一致。")
-    cycle = Cycle.objects.filter(year=options["year"]).first()
+    # The branch's own cycle of the year: its township's, else the common one.
+    cycle = cycle_for_township(township_id=branch.township_id, year=options["year"])
     if cycle is None:
-        years = "、".join(str(y) for y in Cycle.objects.values_list("year", flat=True)) or "无"
+        years = "、".join(str(y) for y in sorted(years_for_township(township_id=branch.township_id))) or "无"
         raise CommandError(f"没有 {options['year']} 年度的组织生活会（已有年度：{years}）。")
     return branch, cycle

@@ -21,7 +21,11 @@ class Command(BaseCommand):
         out = Path(options["output"])
         if not out.parent.exists():
             raise CommandError(f"输出目录不存在：{out.parent}")
-        out.write_bytes(archive.archive_pdf(cycle=cycle, branch=branch))
+        data, sha256 = archive.archive_bytes(cycle=cycle, branch=branch)
+        out.write_bytes(data)
+        if sha256:
+            self.stdout.write(self.style.SUCCESS(f"已导出封存档案：{out}（SHA-256 {sha256}）"))
+            return
         self.stdout.write(self.style.SUCCESS(f"已生成：{out}"))
         missing = checks.missing_steps()
         if missing:
