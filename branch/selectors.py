@@ -72,23 +72,26 @@ def cycle_full_members(*, cycle: Cycle, branch: Branch) -> QuerySet[Member]:
     return cycle_member_filter(cycle=cycle, branch=branch, status=Member.Status.FULL)
 
 
-def cycle_member_filter(
-    *, cycle: Cycle, branch: Branch, status: str = "", focus: bool = False
-) -> QuerySet[Member]:
-    """The cycle's members with a status (正式/预备) or in a focus category (R2.3), by the cycle's own roster."""
-    qs = cycle_members(cycle=cycle, branch=branch)
-    fixed = _fixed_on(cycle, branch) is not None
+def cycle_member_filter(*, cycle: Cycle, branch: Branch, status: str = "", focus: bool = False) -> QuerySet[Member]:
+    """The cycle's members with a status (正式/预备) or in a focus category (R2.3), by the cycle's own roster.
+
+    Once fixed, every condition on the participation goes into one filter(): a second filter() on a multi-valued
+    relation would join another participation of the member (another year's) and count them twice.
+    """
+    if _fixed_on(cycle, branch) is None:
+        qs = Member.objects.filter(branch=branch).active()
+        if status:
+            qs = qs.filter(status=status)
+        return qs.focus() if focus else qs
+    own = Q(participations__cycle=cycle, participations__branch=branch)
     if status:
-        qs = qs.filter(participations__status=status) if fixed else qs.filter(status=status)
+        own &= Q(participations__status=status)
     if focus:
-        if fixed:
-            q = Q()
-            for f in Member.FOCUS_FIELDS:
-                q |= Q(**{f"participations__{f}": True})
-            qs = qs.filter(q)
-        else:
-            qs = qs.focus()
-    return qs
+        any_flag = Q()
+        for f in Member.FOCUS_FIELDS:
+            any_flag |= Q(**{f"participations__{f}": True})
+        own &= any_flag
+    return Member.objects.filter(own).distinct()
 
 
 def cycle_roster(*, cycle: Cycle, branch: Branch) -> list[Member]:
