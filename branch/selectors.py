@@ -72,7 +72,9 @@ def cycle_full_members(*, cycle: Cycle, branch: Branch) -> QuerySet[Member]:
     return cycle_member_filter(cycle=cycle, branch=branch, status=Member.Status.FULL)
 
 
-def cycle_member_filter(*, cycle: Cycle, branch: Branch, status: str = "", focus: bool = False) -> QuerySet[Member]:
+def cycle_member_filter(
+    *, cycle: Cycle, branch: Branch, status: str = "", focus: bool = False
+) -> QuerySet[Member]:
     """The cycle's members with a status (正式/预备) or in a focus category (R2.3), by the cycle's own roster.
 
     Once fixed, every condition on the participation goes into one filter(): a second filter() on a multi-valued

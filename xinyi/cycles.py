@@ -24,9 +24,10 @@ from branch.checks import Status
 from branch.models import Branch, BranchCycle, Cycle, Township
 from branch.selectors import cycles_for_township, previous_cycle
 from meetings.models import Meeting, RequiredMaterial
+from meetings.services import before as before_services
+from rectification import selectors as rect_selectors
 from rectification.dates import today_for
-
-from .checks import cn_date
+from rectification.selectors import Owed
 
 # The one "today" of a cycle: the real day, clamped to the end of its rectification year (so a cycle long past is seen
 # as it stood then). progress, the dashboard, the overview and rectification all use it.
@@ -83,21 +84,8 @@ def next_cycle(*, township: Township | None) -> NextCycle:
     )
 
 
-def _materials_copy(*, source: Cycle, target: Cycle) -> int:
-    """Private copy of the required materials (R1.2) until meetings.services.before.materials_copy lands."""
-    rows = [
-        RequiredMaterial(cycle=target, title=m.title, order=m.order)
-        for m in RequiredMaterial.objects.filter(cycle=source)
-    ]
-    RequiredMaterial.objects.bulk_create(rows)
-    return len(rows)
-
-
 def materials_copy(*, source: Cycle, target: Cycle) -> int:
-    from meetings.services import before
-
-    copy = getattr(before, "materials_copy", None) or _materials_copy
-    return copy(source=source, target=target)
+    return before_services.materials_copy(source=source, target=target)
 
 
 def _materials_set(*, cycle: Cycle, titles: list[str]) -> int:
@@ -142,49 +130,8 @@ def may_open(user, township: Township | None) -> bool:
 # ---------------------------------------------------------------- what a cycle still owes (R6.4, R6.5, R6.1)
 
 
-@dataclass(frozen=True)
-class Owed:
-    text: str
-    url: str
-
-
-def _owed_minimal(*, cycle: Cycle, branch: Branch, day: date) -> list[Owed]:
-    """Until rectification.selectors.owed lands: open measures, a late half-year report, missing quarterly reports."""
-    from rectification.selectors import branches_rectification
-
-    r = branches_rectification(cycle=cycle, branches=[branch], day=day)[branch.pk]
-    out = [
-        Owed(
-            f"整改措施“{m.text}”尚未完成（时限{cn_date(m.due_on)}）",
-            url_in_year(cycle.year, "rectification_measure_detail", m.pk),
-        )
-        for m in r.measures
-        if not m.is_done
-    ]
-    if r.half_year_due and r.half_year_due <= day and r.half_year is None:
-        out.append(
-            Owed(
-                f"半年整改情况报告尚未提交（应于{cn_date(r.half_year_due)}前）",
-                url_in_year(cycle.year, "rectification_half_year"),
-            )
-        )
-    if r.missing_quarterly:
-        out.append(
-            Owed(
-                f"党员季度整改报告尚缺 {r.missing_quarterly} 份",
-                url_in_year(cycle.year, "rectification_quarterly"),
-            )
-        )
-    return out
-
-
 def owed(*, cycle: Cycle, branch: Branch, day: date) -> list[Owed]:
-    from rectification import selectors
-
-    real = getattr(selectors, "owed", None)
-    if real is not None:
-        return list(real(cycle=cycle, branch=branch, day=day))
-    return _owed_minimal(cycle=cycle, branch=branch, day=day)
+    return list(rect_selectors.owed(cycle=cycle, branch=branch, day=day))
 
 
 def previous_owed(*, cycle: Cycle, branch: Branch, today: date | None = None) -> tuple[Cycle | None, list]:

@@ -211,7 +211,7 @@ def test_grading_page_with_daily_performance_query_count_constant_R5_3(
     with factories.under_year(2019):
         url = reverse("appraisal_grades")
     c = client_for(w.users["secretary"])
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(20):
         r = c.get(url)
     assert r.status_code == 200
 

@@ -287,7 +287,8 @@ def test_close_waits_for_the_rectification_tail_or_the_time_R6_4(world, cycle):
     with pytest.raises(ValidationError, match="组织生活会尚未召开"):
         cycles.branch_cycle_close(cycle=cycle, branch=world.branch, by=None, today=date(2019, 6, 1))
     records.full_cycle_before_deadline(world, cycle)
-    assert cycles.close_refusal(cycle=cycle, branch=world.branch, today=date(2019, 6, 1)) == ""
+    # the half-year report (R6.4) is part of the tail: not yet given, so the cycle may not close yet
+    assert "半年整改情况" in cycles.close_refusal(cycle=cycle, branch=world.branch, today=date(2019, 6, 1))
     rect_services.measure_create(
         cycle=cycle,
         branch=world.branch,
@@ -296,7 +297,7 @@ def test_close_waits_for_the_rectification_tail_or_the_time_R6_4(world, cycle):
         due_on=date(2019, 5, 1),
         talks=Talk.objects.filter(branch=world.branch),
     )
-    with pytest.raises(ValidationError, match="整改尚未完成（1 项）：整改措施“修缮村部会议室”尚未完成"):
+    with pytest.raises(ValidationError, match="整改措施未完成：修缮村部会议室"):
         cycles.branch_cycle_close(cycle=cycle, branch=world.branch, by=None, today=date(2019, 6, 1))
     assert state_of(world, cycle) == BranchCycle.State.OPEN
     # the time is up at the end of the next year, whatever is still owed
@@ -330,12 +331,7 @@ def test_dashboard_of_2019_lists_what_2018_still_owes_with_links_R6_5(client_for
     assert "上年度尚未完成" not in c.get(url).content.decode()  # a closed year owes nothing more here
 
 
-def test_minimal_owed_names_open_measures_and_missing_reports_R6_4(world, cycle):
-    m = records.full_cycle_before_deadline(world, cycle)
-    assert m.held_on == date(2019, 3, 10)
-    owed = cycles._owed_minimal(cycle=cycle, branch=world.branch, day=date(2019, 12, 31))
-    assert [o.text for o in owed] == ["半年整改情况报告尚未提交（应于2019年9月10日前）"]
-    assert owed[0].url == "/2018/rectification/half-year/"
+def test_a_link_to_last_year_stays_in_last_year_from_a_page_of_this_year():
     with factories.under_year(2019):
         assert cycles.url_in_year(2018, "rectification_half_year") == "/2018/rectification/half-year/"
 
