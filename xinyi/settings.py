@@ -186,6 +186,10 @@ TASKS = {
         "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A background task with no progress for this long lost its worker: a new request replaces it, prune_tasks marks it
+# failed. Finished tasks and ZIPs older than TASK_RESULTS_KEEP_DAYS are deleted by prune_tasks (README cron).
+TASK_STALE_MINUTES = int(os.environ.get("DJANGO_TASK_STALE_MINUTES", "15"))
+TASK_RESULTS_KEEP_DAYS = int(os.environ.get("DJANGO_TASK_RESULTS_KEEP_DAYS", "14"))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
