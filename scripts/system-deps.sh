@@ -6,7 +6,7 @@ if ! command -v make >/dev/null 2>&1; then
   echo "缺少 make：本脚本以 root 在 Debian/Ubuntu 上会安装它；否则请运行 sudo apt-get install make，再运行 make run 或 make test。"
 fi
 # python3-venv: without it `python3 -m venv` fails on a fresh Debian ("ensurepip is not available").
-PKGS=(make python3-venv fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium)
+PKGS=(make python3-venv openssl fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${PKGS[@]}"; do
