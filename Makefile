@@ -8,14 +8,29 @@ PORT ?= 8000
 
 .PHONY: run test bench lint deps system-deps migrate demo worker serve-prod clean
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+.PHONY: lock audit
+
+# The exact versions and hashes of requirements.lock; pyproject.toml keeps the bounds (`make lock` after changing them).
+$(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system-deps.sh
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || \
+	  (echo "无法创建虚拟环境：请安装 python3-venv（sudo apt-get install python3-venv）"; exit 1)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 deps: $(STAMP)
+
+# Re-resolve the lock from pyproject.toml's bounds (newest versions that fit), with every file's hash.
+lock:
+	@test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -o $(LOCK)
+
+audit: deps
+	@bash scripts/audit.sh
 
 migrate: deps
 	$(PY) manage.py migrate --noinput
@@ -39,6 +54,7 @@ bench: deps
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@bash scripts/audit.sh
 
 worker: deps
 	$(PY) manage.py db_worker

@@ -1,10 +1,15 @@
 """The democratic appraisal (R5): self and mutual appraisal, the unsigned ballot and its tally, grades and what follows.
 
 Secrecy of the ballot (R5.3 norm): BallotSheet and BallotMark hold no voter, no user who typed them, no timestamp and no
-history table (django-simple-history would record a user and a time for each row). A sheet's number is the order in which the
-tellers read the papers out of the box, not the order in which anyone voted. The tally (Tally) is one row per branch and cycle,
-and doubles as the row the grading service locks so that the R5.5 cap holds under concurrent saves.
+history table (django-simple-history would record a user and a time for each row), and their ids are random, not counted
+up: nothing in the database tells which sheet was typed first or last, so consecutive rows cannot be read as one paper.
+Entering a ballot updates the tally's committee counts without a history row; "undo the last ballot" is remembered by the
+teller's browser (appraisal.views), not here. The tally (Tally) is one row per branch and cycle, gets one history row with
+its final counts when the count is closed, and doubles as the row the grading service locks so that the R5.5 cap holds
+under concurrent saves.
 """
+
+import secrets
 
 from django.db import models
 from django.db.models import F, Q
@@ -105,13 +110,18 @@ class Tally(models.Model):
         return self.committee_satisfied + self.committee_basic + self.committee_unsatisfied
 
 
-class BallotSheet(models.Model):
-    """One valid paper ballot as the tellers read it. Never a voter: no user, no time, no history (see module doc)."""
+def random_id() -> int:
+    """A primary key that says nothing about when its row was written (an autoincrement id is the entry order)."""
+    return secrets.randbelow(2**63 - 1) + 1
 
+
+class BallotSheet(models.Model):
+    """One valid paper ballot as the tellers read it. Never a voter: no user, no time, no order (see module doc)."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     tally = models.ForeignKey(
         Tally, verbose_name=_("民主测评统计"), on_delete=models.CASCADE, related_name="sheets"
     )
-    number = models.PositiveIntegerField(_("票号（唱票顺序）"))
     committee_mark = models.CharField(
         _("对支委会的评价"), max_length=12, choices=CommitteeMark.choices, blank=True
     )
@@ -119,16 +129,16 @@ class BallotSheet(models.Model):
     class Meta:
         verbose_name = _("测评票")
         verbose_name_plural = _("测评票")
-        ordering = ["tally", "number"]
-        constraints = [models.UniqueConstraint(fields=["tally", "number"], name="uniq_sheet_number")]
+        ordering = ["tally", "id"]
 
     def __str__(self):
-        return f"第 {self.number} 张"
+        return str(_("测评票"))
 
 
 class BallotMark(models.Model):
     """The mark one ballot gives one rated member (and an optional note of problems)."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     sheet = models.ForeignKey(
         BallotSheet, verbose_name=_("测评票"), on_delete=models.CASCADE, related_name="marks"
     )

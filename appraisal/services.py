@@ -201,9 +201,9 @@ def ballot_enter(
     bad = {g for g in marks.values() if g and g not in GradeChoice.values}
     if bad or (committee_mark and committee_mark not in CommitteeMark.values):
         raise ValidationError("测评等次不正确")
-    sheet = BallotSheet(tally=tally, number=entered + 1, committee_mark=committee_mark)
+    sheet = BallotSheet(tally=tally, committee_mark=committee_mark)
     sheet.full_clean()
-    sheet.save()
+    sheet.save(force_insert=True)
     notes = notes or {}
     rows = [
         BallotMark(sheet=sheet, member_id=mid, grade=g, note=(notes.get(mid) or "")[:100])
@@ -211,21 +211,29 @@ def ballot_enter(
         if g
     ]
     BallotMark.objects.bulk_create(rows)
-    _recount_committee(tally)
-    tally.save()
+    _store_committee_counts(tally)
     return sheet
 
 
-@transaction.atomic
-def ballot_delete_last(*, tally: Tally) -> None:
-    """Undo the last ballot typed (a teller's slip); numbers stay consecutive."""
-    tally = _open_tally(tally, Tally.Mode.BALLOTS)
-    last = tally.sheets.order_by("-number").first()
-    if last is None:
-        raise ValidationError("还没有录入测评票")
-    last.delete()
+def _store_committee_counts(tally: Tally) -> None:
+    """The committee counts after one ballot, written without tally.save(): a history row per ballot (who, when,
+    "满意 29 → 30") would give each sheet's committee mark and its time. tally_close saves the final counts once."""
     _recount_committee(tally)
-    tally.save()
+    Tally.objects.filter(pk=tally.pk).update(
+        committee_satisfied=tally.committee_satisfied,
+        committee_basic=tally.committee_basic,
+        committee_unsatisfied=tally.committee_unsatisfied,
+    )
+
+
+@transaction.atomic
+def ballot_delete(*, tally: Tally, sheet_id: int) -> None:
+    """Undo a ballot the teller just typed (a slip). Which one was last is known to the teller's browser only."""
+    tally = _open_tally(tally, Tally.Mode.BALLOTS)
+    deleted, _ = tally.sheets.filter(pk=sheet_id).delete()
+    if not deleted:
+        raise ValidationError("这张测评票已撤销或不存在")
+    _store_committee_counts(tally)
 
 
 def _check_totals(tally: Tally) -> None:
@@ -278,12 +286,13 @@ def tally_close(*, tally: Tally) -> Tally:
         entered = tally.sheets.count()
         if entered != tally.valid:
             raise ValidationError(f"已录入 {entered} 张测评票，有效票数为 {tally.valid} 张，两者须相等")
+        _recount_committee(tally)
     else:
         if tally.totals.count() != rated_members(cycle=tally.cycle, branch=tally.branch).count():
             raise ValidationError("还有正式党员没有录入测评票数")
         _check_totals(tally)
     tally.is_closed = True
-    tally.save()
+    tally.save()  # the one history row of the count: its final totals
     return tally
 
 

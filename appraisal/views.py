@@ -6,6 +6,7 @@ totals; the township reviewer reads a branch of their township (?branch=<id>); a
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -232,13 +233,48 @@ def ballot_entry(request):
         except ValidationError as exc:
             _show_errors(form, exc)
         else:
-            messages.success(request, f"已录入第 {sheet.number} 张，共 {tally.valid} 张有效票")
-            return redirect("appraisal_ballot")
+            entered = tally.sheets.count()
+            messages.success(request, f"已录入第 {entered} 张，共 {tally.valid} 张有效票")
+            response = redirect("appraisal_ballot")
+            _remember_for_undo(request, response, tally, [*_undo_stack(request, tally), sheet.pk])
+            return response
     entered = tally.sheets.count()
     return render(
         request,
         "appraisal/ballot_form.html",
         _ctx(request, branch, cycle=cycle, tally=tally, form=form, entered=entered),
+    )
+
+
+# "Undo the last ballot" needs to know which was last; the database must not (R5.3). The teller's browser keeps the
+# sheets it entered in a signed cookie, bound to the login and the tally, cleared at browser close.
+UNDO_COOKIE = "xinyi_ballot_undo"
+UNDO_SALT = "appraisal.ballot_undo"
+UNDO_DEPTH = 30
+
+
+def _undo_stack(request, tally) -> list[int]:
+    value = request.get_signed_cookie(UNDO_COOKIE, default=None, salt=UNDO_SALT)
+    if not value:
+        return []
+    user_id, tally_id, *sheets = value.split(":")
+    if user_id != str(request.user.pk) or tally_id != str(tally.pk):
+        return []
+    return [int(s) for s in sheets if s.isdigit()]
+
+
+def _remember_for_undo(request, response, tally, sheets: list[int]) -> None:
+    if not sheets:
+        response.delete_cookie(UNDO_COOKIE)
+        return
+    value = ":".join(str(x) for x in [request.user.pk, tally.pk, *sheets[-UNDO_DEPTH:]])
+    response.set_signed_cookie(
+        UNDO_COOKIE,
+        value,
+        salt=UNDO_SALT,
+        httponly=True,
+        samesite="Strict",
+        secure=settings.SESSION_COOKIE_SECURE,
     )
 
 
@@ -248,13 +284,20 @@ def ballot_undo(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request, branch)
     _require_teller(request, branch)
+    tally = _tally_or_404(branch, cycle)
+    sheets = _undo_stack(request, tally)
+    response = redirect("appraisal_ballot")
+    if not sheets:
+        messages.error(request, "本浏览器没有可撤销的测评票（只能撤销在本浏览器中刚录入的票）")
+        return response
     try:
-        services.ballot_delete_last(tally=_tally_or_404(branch, cycle))
+        services.ballot_delete(tally=tally, sheet_id=sheets.pop())
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(request, "已撤销最后录入的一张测评票")
-    return redirect("appraisal_ballot")
+    _remember_for_undo(request, response, tally, sheets)
+    return response
 
 
 @login_required

@@ -12,6 +12,7 @@ Roles (branch.models.Scope):
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -149,6 +150,14 @@ def acting_member(user) -> Member | None:
     return Member.objects.filter(user=user).first()
 
 
+def _related_only(model, entry):
+    if not isinstance(entry, str):
+        return entry
+    if get_fields_from_path(model, entry)[-1].is_relation:
+        return (entry, admin.RelatedOnlyFieldListFilter)
+    return entry
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """Admin that shows only what access allows: a township reviewer reads their township, read-only.
 
@@ -166,6 +175,14 @@ class ScopedAdmin(admin.ModelAdmin):
         if self.branch_path == "":
             return qs.filter(pk__in=visible.values("pk"))
         return qs.filter(**{f"{self.branch_path}__in": visible.values("pk")})
+
+    def get_list_filter(self, request):
+        # A related field's filter lists every row of the related model (another township's branches too);
+        # RelatedOnlyFieldListFilter lists only those that the scoped queryset above points at.
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [_related_only(self.model, entry) for entry in filters]
 
     def get_object(self, request, object_id, from_field=None):
         # Django's admin redirects to the index for a missing object; out of scope must look the same as absent: 404.

@@ -138,7 +138,8 @@ def roster_import(request):
         request,
         "branch/roster_import.html",
         {"form": form, "branch": branch, "problems": problems},
-        status=400 if problems else 200,
+        # A POST that gets here was refused, by the form (an empty file, none at all) or by the import.
+        status=400 if request.method == "POST" else 200,
     )
 
 

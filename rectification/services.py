@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import uuid
 from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from branch import access
 from branch.models import Branch, Cycle, Member, Township
@@ -24,6 +28,38 @@ from .models import (
     Publicity,
     QuarterlyReport,
 )
+
+# A phone photo is 12–50 megapixels; more than this is no photo but an attempt to fill the server's memory.
+PHOTO_MAX_PIXELS = 60_000_000
+PHOTO_LONG_SIDE = 2560
+
+
+def photo_reencoded(photo) -> ContentFile:
+    """The uploaded photo drawn again by Pillow: only pixels survive.
+
+    An upload that is also HTML or a script (a GIF/HTML polyglot) loses everything but the picture, EXIF
+    (the GPS position of an evidence photo) is dropped, and the stored name is ours, not the uploader's.
+    PNG stays PNG (screenshots); everything else becomes JPEG.
+    """
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            if image.width * image.height > PHOTO_MAX_PIXELS:
+                raise ValidationError({"photo": "照片像素过多，请缩小后再上传"})
+            image.load()
+            picture = ImageOps.exif_transpose(image)  # keep it the right way up once EXIF is gone
+            fmt = "PNG" if image.format == "PNG" else "JPEG"
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        raise ValidationError({"photo": "无法识别的图片，请上传 jpg 或 png 照片"}) from exc
+    picture.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
+    if fmt == "PNG":
+        picture = picture.convert("RGBA" if "A" in picture.getbands() else "RGB")
+    else:
+        picture = picture.convert("RGB")
+    picture.info = {}  # Pillow writes a GIF comment, EXIF or text chunks it read back out unless told not to
+    out = io.BytesIO()
+    picture.save(out, format=fmt, **({"optimize": True} if fmt == "PNG" else {"quality": 85}))
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{'png' if fmt == 'PNG' else 'jpg'}")
 
 
 def _held_on_or_refuse(*, cycle: Cycle, branch: Branch) -> date:
@@ -151,7 +187,7 @@ def measure_close(
     measure.closed_on = closed_on
     measure.evidence = evidence.strip()
     if photo:
-        measure.photo = photo
+        measure.photo = photo_reencoded(photo)
     measure.full_clean()
     measure.save()
     return measure

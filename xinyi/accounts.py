@@ -1,7 +1,8 @@
 """Logins: the secretary (for their branch) and admin unlock accounts and reset passwords.
 
 A member changes their own password with Django's PasswordChangeView (templates/registration/).
-Failed logins are counted by django-axes (settings: AXES_*); unlocking deletes the account's failure records.
+Failed logins are counted by django-axes per login and address (settings: AXES_*); a lock ends by itself after
+the cool-off, and unlocking deletes the login's failure records at every address.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -44,10 +46,17 @@ def account_target(user, user_id: int):
 
 
 def failures_by_username(usernames) -> dict[str, int]:
+    """Failures of each login at the address that failed most, within the cool-off.
+
+    django-axes counts a login per address (AXES_LOCKOUT_PARAMETERS): five failures here and five there lock
+    nothing, so the largest count, not the sum, tells whether the login is locked somewhere.
+    """
     rows = (
-        AccessAttempt.objects.filter(username__in=list(usernames))
+        AccessAttempt.objects.filter(
+            username__in=list(usernames), attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+        )
         .values("username")
-        .annotate(n=Sum("failures_since_start"))
+        .annotate(n=Max("failures_since_start"))
     )
     return {r["username"]: r["n"] for r in rows}
 
@@ -124,7 +133,14 @@ def account_list(request):
             Member.objects.active().filter(branch=branch, user__isnull=True).order_by("name")
         )
     return render(
-        request, "ops/account_list.html", {"rows": rows, "limit": limit, "without_login": without_login}
+        request,
+        "ops/account_list.html",
+        {
+            "rows": rows,
+            "limit": limit,
+            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            "without_login": without_login,
+        },
     )
 
 

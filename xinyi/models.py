@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branch.models import Branch, Cycle, Township
@@ -36,6 +37,9 @@ class ArchiveBundle(models.Model):
     )
     created = models.DateTimeField(_("申请时间"), auto_now_add=True)
     finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Touched when the worker starts and after each branch: an active bundle whose heartbeat is older than
+    # settings.TASK_STALE_MINUTES lost its worker (killed, machine restarted) and is replaced (xinyi.tasks).
+    heartbeat = models.DateTimeField(_("最近进展"), default=timezone.now)
 
     class Meta:
         verbose_name = _("档案打包")

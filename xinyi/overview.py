@@ -27,7 +27,7 @@ from . import checks as rule_checks
 from . import cycles, progress, years
 from .forms import CycleOpenForm
 from .models import ArchiveBundle
-from .tasks import bundle_request
+from .tasks import bundle_request, bundles_fail_stale
 
 
 @dataclass
@@ -242,6 +242,9 @@ def bundle_create(request):
 def bundle_status(request):
     """The newest ZIP of the reviewer's township with its progress; the page reloads itself while it is being built."""
     township = township_for(request)
+    bundles_fail_stale(
+        township=township
+    )  # a killed worker's ZIP shows as failed, with the button to ask again
     bundle = ArchiveBundle.objects.filter(township=township).select_related("cycle").first()
     return render(request, "xinyi/bundle.html", {"township": township, "bundle": bundle})
 

@@ -5,6 +5,7 @@ DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL (Postgr
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -107,6 +108,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request reuses it: after PostgreSQL restarts, the first request
+        # reconnects instead of failing with "server closed the connection unexpectedly".
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -180,10 +184,17 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# django-axes: failed logins limited per account and per address.
+# django-axes: failed logins limited per account *at one address*. Locking the account alone or the address
+# alone lets anyone lock out anyone (behind the proxy every visitor shared one address); a pair locks only the
+# guesser, and only for the cool-off, unless the secretary or admin unlocks it sooner.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
-AXES_COOLOFF_TIME = None  # locked until the secretary or admin unlocks
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+# The client's address as the nginx proxy of README 生产部署 reports it: nginx appends the address it saw to
+# X-Forwarded-For, so the right-most entry is the one a client cannot forge. Without the header (runserver,
+# tests), REMOTE_ADDR. gunicorn listens on 127.0.0.1 only, so nobody reaches it around the proxy.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_IPWARE_PROXY_ORDER = "right-most"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -193,6 +204,10 @@ TASKS = {
         "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A background task with no progress for this long lost its worker: a new request replaces it, prune_tasks marks it
+# failed. Finished tasks and ZIPs older than TASK_RESULTS_KEEP_DAYS are deleted by prune_tasks (README cron).
+TASK_STALE_MINUTES = int(os.environ.get("DJANGO_TASK_STALE_MINUTES", "15"))
+TASK_RESULTS_KEEP_DAYS = int(os.environ.get("DJANGO_TASK_RESULTS_KEEP_DAYS", "14"))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

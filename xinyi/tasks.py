@@ -6,6 +6,7 @@ import tempfile
 import zipfile
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,12 +21,27 @@ from .models import ArchiveBundle
 FRESH_FOR = timedelta(minutes=30)
 
 
+def stale_before():
+    return timezone.now() - timedelta(minutes=settings.TASK_STALE_MINUTES)
+
+
+STALE_ERROR = "后台任务长时间没有进展（处理进程可能已中断），已标记为失败"
+
+
+def bundles_fail_stale(**filters) -> int:
+    """Active bundles whose worker stopped sending progress are failed, so the unique constraint frees their place."""
+    return ArchiveBundle.objects.filter(
+        status__in=ArchiveBundle.ACTIVE, heartbeat__lt=stale_before(), **filters
+    ).update(status=ArchiveBundle.Status.FAILED, error=STALE_ERROR, finished=timezone.now())
+
+
 def bundle_request(*, township: Township, cycle: Cycle, user) -> tuple[ArchiveBundle, bool]:
     """The pending or fresh bundle if there is one, else a new one queued (returns it and whether it is new)."""
     try:
         with transaction.atomic():
             # Lock the township row so two requests queue up here rather than race (PostgreSQL; SQLite serialises writes).
             Township.objects.select_for_update().get(pk=township.pk)
+            bundles_fail_stale(township=township, cycle=cycle)
             existing = (
                 ArchiveBundle.objects.filter(township=township, cycle=cycle)
                 .filter(
@@ -62,7 +78,12 @@ def bundle_request(*, township: Township, cycle: Cycle, user) -> tuple[ArchiveBu
 def build_bundle(bundle_id: int) -> int:
     """Render each branch's archive PDF into one ZIP, counting progress as it goes."""
     bundle = ArchiveBundle.objects.select_related("township", "cycle").get(pk=bundle_id)
-    ArchiveBundle.objects.filter(pk=bundle.pk).update(status=ArchiveBundle.Status.RUNNING, progress=0)
+    # Only a pending bundle starts: one failed as stale and replaced while this task waited is left alone.
+    started = ArchiveBundle.objects.filter(pk=bundle.pk, status=ArchiveBundle.Status.PENDING).update(
+        status=ArchiveBundle.Status.RUNNING, progress=0, heartbeat=timezone.now()
+    )
+    if not started:
+        return bundle.pk
     branches = list(Branch.objects.filter(township=bundle.township).order_by("name"))
     try:
         with tempfile.TemporaryFile() as tmp:
@@ -71,7 +92,9 @@ def build_bundle(bundle_id: int) -> int:
                     # A closed year's stored file, byte for byte; an open one's rendered from its records.
                     data, _sha256 = archive.archive_bytes(cycle=bundle.cycle, branch=branch)
                     zf.writestr(archive.filename(cycle=bundle.cycle, branch=branch), data)
-                    ArchiveBundle.objects.filter(pk=bundle.pk).update(progress=i, total=len(branches))
+                    ArchiveBundle.objects.filter(pk=bundle.pk).update(
+                        progress=i, total=len(branches), heartbeat=timezone.now()
+                    )
             tmp.seek(0)
             bundle.refresh_from_db()
             name = f"{bundle.township.name}{bundle.cycle.year}年度档案_{bundle.pk}.zip"
@@ -85,3 +108,41 @@ def build_bundle(bundle_id: int) -> int:
         )
         raise
     return bundle.pk
+
+
+def tasks_prune(*, keep_days: int) -> dict[str, int]:
+    """The cron's clean-up: stuck work failed, old finished work deleted (README 运维).
+
+    A worker killed mid-task leaves its django-tasks row RUNNING and its bundle active for ever; both are failed
+    once their heartbeat is older than TASK_STALE_MINUTES. Finished bundles (and their ZIP files) and task results
+    older than keep_days go.
+    """
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    stale_bundles = bundles_fail_stale()
+    stuck = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=stale_before()
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="xinyi.tasks.WorkerLost",
+        traceback=STALE_ERROR,
+    )
+    cutoff = timezone.now() - timedelta(days=keep_days)
+    old_bundles = ArchiveBundle.objects.exclude(status__in=ArchiveBundle.ACTIVE).filter(finished__lt=cutoff)
+    removed = 0
+    for bundle in old_bundles:
+        if bundle.file:
+            bundle.file.delete(save=False)
+        bundle.delete()
+        removed += 1
+    results, _ = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return {
+        "stale_bundles": stale_bundles,
+        "stuck_tasks": stuck,
+        "old_bundles": removed,
+        "old_results": results,
+    }

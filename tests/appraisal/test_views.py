@@ -35,7 +35,7 @@ def test_teller_enters_a_ballot_a_member_cannot_R5_3(client_for, cycle, world):
     assert client_for(world.users["township"]).post(reverse("appraisal_ballot"), data).status_code == 403
     assert not tally.sheets.exists()
     r = client_for(world.users["committee"]).post(reverse("appraisal_ballot"), data, follow=True)
-    assert "已录入第 1 张" in r.content.decode()
+    assert "已录入第 1 张，共 3 张有效票" in r.content.decode()
     sheet = BallotSheet.objects.get()
     assert {(m.member_id, m.grade, m.note) for m in sheet.marks.all()} == {
         (a.pk, G.EXCELLENT, ""),
@@ -246,3 +246,76 @@ def test_ballot_entry_page_query_count_constant_R5_3(client_for, cycle, django_a
     c = client_for(w.users["committee"])
     with django_assert_num_queries(12):
         assert c.get(reverse("appraisal_ballot")).status_code == 200
+
+
+def _ballot(world, grade=G.QUALIFIED, committee="satisfied"):
+    data = {"committee_mark": committee}
+    for m in services.rated_members(branch=world.branch):
+        data[f"m{m.pk}"] = grade
+        data[f"n{m.pk}"] = ""
+    return data
+
+
+def test_ballots_leave_no_history_row_no_user_no_time_and_no_order_R5_3(client_for, cycle):
+    """Entering ballots writes no history row (no login, no time per ballot); ids do not follow entry order.
+
+    Before: every ballot saved the tally, and HistoricalTally kept "对支委会满意 29 → 30" with the teller and a
+    microsecond time; sheets and marks were numbered in entry order. Closing the count keeps one history row.
+    """
+    from appraisal.models import BallotMark
+
+    n = 20
+    world = factories.world(members=18)  # 20 present with the secretary and committee
+    tally = _open_tally(world, cycle, n=n)
+    history = Tally.history.filter(id=tally.pk)
+    before = history.count()
+    c = client_for(world.users["committee"])
+    entered = []
+    for i in range(n):
+        committee = ("satisfied", "basic", "unsatisfied")[i % 3]
+        assert c.post(reverse("appraisal_ballot"), _ballot(world, committee=committee)).status_code == 302
+        entered.append(BallotSheet.objects.exclude(pk__in=entered).get().pk)
+    assert history.count() == before
+    tally.refresh_from_db()
+    assert (tally.committee_satisfied, tally.committee_basic, tally.committee_unsatisfied) == (7, 7, 6)
+
+    # Ids carry no order: neither the sheets' nor the marks' (20 random ids come out sorted once in 20! tries).
+    assert entered != sorted(entered) and entered != sorted(entered, reverse=True)
+    marks = list(
+        BallotMark.objects.filter(sheet_id__in=entered[:1] + entered[-1:]).values_list("pk", flat=True)
+    )
+    assert len(set(marks)) == len(marks) and max(marks) > 2**40
+
+    services.tally_close(tally=tally)
+    assert history.count() == before + 1
+    assert history.first().committee_satisfied == 7 and history.first().is_closed
+
+
+def test_undo_is_remembered_by_the_tellers_browser_not_the_database_R5_3(client_for, cycle, world):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    tally = _open_tally(world, cycle, n=3)
+    teller = client_for(world.users["committee"])
+    teller.post(reverse("appraisal_ballot"), _ballot(world, committee="satisfied"))
+    first = BallotSheet.objects.get().pk
+    teller.post(reverse("appraisal_ballot"), _ballot(world, committee="unsatisfied"))
+    second = BallotSheet.objects.exclude(pk=first).get().pk
+    for session in Session.objects.all():
+        assert str(second) not in str(session.get_decoded())
+
+    other_browser = Client()
+    other_browser.force_login(world.users["committee"])
+    r = other_browser.post(reverse("appraisal_ballot_undo"), follow=True)
+    assert "本浏览器没有可撤销的测评票" in r.content.decode()
+    assert BallotSheet.objects.count() == 2
+
+    r = teller.post(reverse("appraisal_ballot_undo"), follow=True)
+    assert "已撤销最后录入的一张测评票" in r.content.decode()
+    assert list(BallotSheet.objects.values_list("pk", flat=True)) == [first]
+    tally.refresh_from_db()
+    assert (tally.committee_satisfied, tally.committee_unsatisfied) == (1, 0)
+    teller.post(reverse("appraisal_ballot_undo"))
+    assert not BallotSheet.objects.exists()
+    r = teller.post(reverse("appraisal_ballot_undo"), follow=True)
+    assert "本浏览器没有可撤销的测评票" in r.content.decode()

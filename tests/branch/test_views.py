@@ -239,6 +239,22 @@ def test_import_upload_not_xlsx_refused(client_for, world):
     assertContains(r, "不是 Excel（.xlsx）文件", status_code=400)
 
 
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (lambda: SimpleUploadedFile("名册.xlsx", b"", content_type=XLSX_CONTENT_TYPE), "所提交的是空文件"),
+        (lambda: _upload([["姓名", "性别", "出生日期", "入党日期"]]), "表头下没有党员数据"),
+        (lambda: "", "这个字段是必填项"),
+    ],
+    ids=["empty-file", "header-only", "no-file"],
+)
+def test_import_upload_empty_roster_refused_with_400_like_every_refusal(client_for, world, upload, message):
+    before = Member.objects.count()
+    r = client_for(world.users["secretary"]).post(reverse("roster_import"), {"file": upload()})
+    assertContains(r, message, status_code=400)
+    assert Member.objects.count() == before
+
+
 # Branch page and committee posts ------------------------------------------------------------------------------------
 
 

@@ -5,8 +5,10 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
@@ -52,14 +54,56 @@ def test_ten_wrong_passwords_lock_the_account_until_unlocked(world, axes_on, cli
     assert _logged_in(_login(Client(), member.username, factories.PASSWORD))
 
 
-def test_lockout_is_also_per_address(world, axes_on):
-    """Ten failures from one address on different names lock that address, even for a right password."""
+def _login_via_proxy(client_address, username, password, forwarded=None):
+    """A login as gunicorn sees it behind nginx: REMOTE_ADDR is the proxy, nginx appends the client's address."""
+    chain = f"{forwarded}, {client_address}" if forwarded else client_address
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=chain)
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_one_guesser_behind_the_proxy_locks_out_nobody_else(world, axes_on):
+    """Failures lock a login at the guesser's address only: the admin and members log in from elsewhere.
+
+    Before: any ten failures from one address (behind nginx, every visitor's 127.0.0.1) locked every login.
+    """
+    admin = User.objects.create_superuser("admin", "", "Adm1n-pass-long")
+    attacker = "203.0.113.9"
     for i in range(10):
-        _login(Client(REMOTE_ADDR="10.9.8.7"), f"guess{i}", "wrong-password")
-    locked = _login(Client(REMOTE_ADDR="10.9.8.7"), world.users["member"].username, factories.PASSWORD)
-    assert not _logged_in(locked)
-    other = _login(Client(REMOTE_ADDR="10.9.8.8"), world.users["member"].username, factories.PASSWORD)
-    assert _logged_in(other)
+        _login_via_proxy(attacker, f"guess{i}", "wrong-password")
+    for _ in range(10):
+        # A forged X-Forwarded-For does not change the address: nginx appends the real one at the right.
+        _login_via_proxy(attacker, "admin", "wrong-password", forwarded=f"198.51.100.{_}")
+    assert _login_via_proxy(attacker, "admin", "Adm1n-pass-long").status_code == 429
+
+    assert _logged_in(_login_via_proxy("198.51.100.20", admin.username, "Adm1n-pass-long"))
+    assert _logged_in(_login_via_proxy("198.51.100.21", world.users["member"].username, factories.PASSWORD))
+    assert _logged_in(_login_via_proxy(attacker, world.users["member"].username, factories.PASSWORD))
+
+
+def test_a_lock_ends_after_the_cool_off(world, axes_on):
+    member = world.users["member"]
+    for _ in range(10):
+        _login_via_proxy("203.0.113.9", member.username, "wrong-password")
+    locked = _login_via_proxy("203.0.113.9", member.username, factories.PASSWORD)
+    assert locked.status_code == 429
+    assert "30 分钟后可以再试" in locked.content.decode()
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=31))
+    assert _logged_in(_login_via_proxy("203.0.113.9", member.username, factories.PASSWORD))
+
+
+def test_failures_spread_over_addresses_do_not_show_as_locked(world, axes_on, client_for):
+    """The secretary's list shows a login locked only when one address reached the limit."""
+    member = world.users["member"]
+    for address in ("203.0.113.1", "203.0.113.2"):
+        for _ in range(6):
+            _login_via_proxy(address, member.username, "wrong-password")
+    listing = client_for(world.users["secretary"]).get(reverse("account_list")).content.decode()
+    assert "已锁定" not in listing and "6 次" in listing
+    for _ in range(4):
+        _login_via_proxy("203.0.113.2", member.username, "wrong-password")
+    listing = client_for(world.users["secretary"]).get(reverse("account_list")).content.decode()
+    assert "已锁定" in listing
 
 
 def test_only_own_branch_secretary_or_admin_unlocks_and_resets(world, other_world, client_for):

@@ -333,6 +333,68 @@ def test_closing_with_a_photo_a_non_image_is_refused_R6_1(held, cycle, client_fo
     assert 'alt="整改成效照片"' in c.get(url).content.decode()
 
 
+def _close_with(client, m, upload):
+    from django.urls import reverse
+
+    return client.post(
+        reverse("rectification_measure_detail", args=[m.pk]),
+        {
+            "action": "close",
+            "close-closed_on": "2019-05-01",
+            "close-evidence": "已修缮",
+            "close-photo": upload,
+        },
+    )
+
+
+def test_a_gif_html_polyglot_photo_is_stored_as_a_plain_picture_R6_1(
+    held, cycle, client_for, settings, tmp_path
+):
+    """An image that is also a web page keeps only its pixels: a JPEG under a name of ours, no markup inside."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    m = measure(held, cycle)
+    buf = io.BytesIO()
+    Image.new("P", (8, 8)).save(buf, format="GIF", comment=b"<html><script>alert(1)</script></html>")
+    polyglot = SimpleUploadedFile("evidence.jpg", buf.getvalue(), content_type="image/jpeg")
+    _close_with(client_for(held.users["secretary"]), m, polyglot)
+    m.refresh_from_db()
+    assert m.is_done
+    stored = (tmp_path / m.photo.name).read_bytes()
+    assert b"<script" not in stored and b"<html" not in stored
+    assert stored.startswith(b"\xff\xd8") and m.photo.name.endswith(".jpg")
+    assert "evidence" not in m.photo.name
+
+
+def test_a_photo_loses_its_exif_location_but_keeps_its_picture_R6_1(
+    held, cycle, client_for, settings, tmp_path
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    m = measure(held, cycle)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneCo"
+    exif[0x8825] = {1: "N", 2: (42.0, 51.0, 0.0)}  # GPS: the village's position
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), "red").save(buf, format="JPEG", exif=exif)
+    assert Image.open(io.BytesIO(buf.getvalue())).getexif().get_ifd(0x8825)
+    _close_with(client_for(held.users["secretary"]), m, SimpleUploadedFile("after.jpg", buf.getvalue()))
+    m.refresh_from_db()
+    with Image.open(tmp_path / m.photo.name) as stored:
+        assert stored.size == (40, 20)
+        assert not stored.getexif().get_ifd(0x8825) and 0x010F not in stored.getexif()
+        r, g, b = stored.convert("RGB").getpixel((10, 10))
+        assert r > 200 and g < 60 and b < 60
+
+
 def test_evidence_photo_only_through_access_never_from_media_url_R6_3(
     held, other_world, cycle, client_for, settings, tmp_path
 ):
@@ -361,7 +423,8 @@ def test_evidence_photo_only_through_access_never_from_media_url_R6_3(
     assert photo_url in c.get(f"/2018/rectification/measures/{m.pk}/").content.decode()
     response = c.get(photo_url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == buf.getvalue()
+    served = Image.open(io.BytesIO(b"".join(response.streaming_content)))  # re-encoded: same picture
+    assert served.size == (8, 8) and served.convert("RGB").getpixel((0, 0)) == (255, 0, 0)
     assert c.get(settings.MEDIA_URL + m.photo.name).status_code == 404
     stranger = client_for(other_world.users["secretary"])
     assert stranger.get(photo_url).status_code == 404

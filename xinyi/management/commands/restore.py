@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinyi import backup
+from xinyi import backup, backup_crypt
 
 
 class Command(BaseCommand):
@@ -18,9 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, replace=False, **options):
         try:
-            document = backup.read(file)
-            counts = backup.restore(document, replace=replace)
-        except backup.BackupError as exc:
+            with backup_crypt.decrypted(
+                file
+            ) as plain:  # an encrypted backup: XINYI_BACKUP_PASSPHRASE opens it
+                document = backup.read(plain)
+                counts = backup.restore(document, replace=replace)
+        except (backup.BackupError, backup_crypt.CryptError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(f"已恢复 {len(counts)} 类、{sum(counts.values())} 条数据（来自 {file}）")
