@@ -7,6 +7,7 @@ from appraisal import demo as appraisal_demo
 from branch import demo
 from meetings import demo_before, demo_meeting
 from rectification import demo as rectification_demo
+from xinyi import demo_years
 
 # Each step of the cycle seeds its own records for the demo, in the order the plan runs them.
 STEPS = [
@@ -14,11 +15,12 @@ STEPS = [
     demo_meeting,  # R4: the meeting
     appraisal_demo,  # R5
     rectification_demo,  # R6
+    demo_years,  # 2018 closed for 新义村, 2019 opened and half done
 ]
 
 
 class Command(BaseCommand):
-    help = "建立演示数据：奈曼旗八仙筒镇新义村党支部（及双山村党支部）2018年度组织生活会"
+    help = "建立演示数据：奈曼旗八仙筒镇新义村党支部（及双山村党支部）2018年度（已关闭）与2019年度组织生活会"
 
     def handle(self, *args, **options):
         with transaction.atomic():
