@@ -615,6 +615,14 @@ def wipe() -> None:
     """
     targets = [m for m in backup_models() if not is_reference_model(m)]
     extra = [apps.get_model("admin", "LogEntry"), apps.get_model("sessions", "Session")]
+    # A cycle a township opened goes with the township (its required materials with it); the common ones stay.
+    Cycle = apps.get_model("branch", "Cycle")
+    issued = Cycle._base_manager.filter(township__isnull=False)
+    apps.get_model("meetings", "RequiredMaterial")._base_manager.filter(cycle__in=issued)._raw_delete(
+        using=connection.alias
+    )
+    issued._raw_delete(using=connection.alias)
+    Cycle._base_manager.filter(opened_by__isnull=False).update(opened_by=None)
     for model in _through_models(targets) + extra + list(reversed(targets)):
         model._base_manager.all()._raw_delete(using=connection.alias)
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from appraisal import services
 from appraisal.models import BallotSheet, Grade, GradeChoice, Tally
+from branch.models import Cycle
 from branch.xlsx import load_workbook_safely
 from tests import factories
 from tests.appraisal import helpers as h
@@ -250,7 +251,7 @@ def test_ballot_entry_page_query_count_constant_R5_3(client_for, cycle, django_a
 
 def _ballot(world, grade=G.QUALIFIED, committee="satisfied"):
     data = {"committee_mark": committee}
-    for m in services.rated_members(branch=world.branch):
+    for m in services.rated_members(cycle=Cycle.objects.get(year=2018), branch=world.branch):
         data[f"m{m.pk}"] = grade
         data[f"n{m.pk}"] = ""
     return data
