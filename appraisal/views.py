@@ -32,26 +32,12 @@ from .forms import (
 from .models import Grade, SelfMutual, Tally
 
 
-def _branch(request):
-    """The branch a page is about: the staff's own, or (for the township) ?branch=<id> of their township."""
-    if access.role_of(request.user) in ("township", "admin"):
-        return access.access_branch(request.user, request.GET.get("branch") or 0)
-    return access.staff_branch(request.user)
-
-
 def _cycle(request, branch) -> Cycle:
     """The address's cycle for this branch (an admin gets the branch's township's own cycle of that year)."""
     return access.cycle_for_branch(request, branch)
 
 
-def _require_write(request, branch):
-    if not access.can_write_branch(request.user, branch):
-        raise PermissionDenied("仅支部书记可以进行此操作")
-
-
-def _require_teller(request, branch):
-    if not access.can_record_for_branch(request.user, branch):
-        raise PermissionDenied("仅支部书记和支委委员（计票人）可以录入测评票")
+TELLERS_ONLY = "仅支部书记和支委委员（计票人）可以录入测评票"
 
 
 def _show_errors(form, exc: ValidationError):
@@ -77,7 +63,7 @@ def _ctx(request, branch, **extra):
 def appraisal_home(request):
     if access.role_of(request.user) == "township" and not request.GET.get("branch"):
         return redirect("appraisal_township")  # the reviewer starts from the township's view of all branches
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     return render(
@@ -100,7 +86,7 @@ def appraisal_home(request):
 
 @login_required
 def self_mutual_list(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     rows = selectors.self_mutual_rows(cycle=cycle, branch=branch)
     with_commitments = any(r.commitments for r in rows)
@@ -149,9 +135,9 @@ def self_mutual_edit(request, member_id):
 
 @login_required
 def ballot_pdf(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     present = selectors.present_count(cycle=cycle, branch=branch)
     try:
         copies = int(request.GET.get("copies") or present or 1)
@@ -168,7 +154,7 @@ def ballot_pdf(request):
 
 @login_required
 def tally_page(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     initial = (
@@ -178,7 +164,7 @@ def tally_page(request):
     )
     form = TallyForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        _require_teller(request, branch)
+        access.require_committee(request.user, branch, TELLERS_ONLY)
         if form.is_valid():
             try:
                 services.tally_open(cycle=cycle, branch=branch, **form.cleaned_data)
@@ -218,7 +204,7 @@ def ballot_entry(request):
     """Ballot by ballot, as the tellers read them out: phone-friendly, one paper per form."""
     branch = access.staff_branch(request.user)
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     tally = _tally_or_404(branch, cycle)
     members = selectors.rated_roster(cycle=cycle, branch=branch)
     form = BallotForm(request.POST or None, members=members)
@@ -283,7 +269,7 @@ def _remember_for_undo(request, response, tally, sheets: list[int]) -> None:
 def ballot_undo(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     tally = _tally_or_404(branch, cycle)
     sheets = _undo_stack(request, tally)
     response = redirect("appraisal_ballot")
@@ -304,7 +290,7 @@ def ballot_undo(request):
 def totals_entry(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     tally = _tally_or_404(branch, cycle)
     members = selectors.rated_roster(cycle=cycle, branch=branch)
     counts = selectors.tally_counts(tally)
@@ -332,7 +318,7 @@ def totals_entry(request):
 def tally_close(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     try:
         services.tally_close(tally=_tally_or_404(branch, cycle))
     except ValidationError as exc:
@@ -347,7 +333,7 @@ def tally_close(request):
 
 @login_required
 def grades_page(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     rows = selectors.grading_rows(cycle=cycle, branch=branch, tally=tally)
@@ -486,14 +472,14 @@ def follow_up_edit(request, member_id):
 
 @login_required
 def export_tally(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     return exports.tally_xlsx(cycle=cycle, branch=branch)
 
 
 @login_required
 def export_results(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     return exports.results_xlsx(cycle=cycle, branch=branch)
 
