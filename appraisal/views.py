@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.models import Cycle, Member
 from branch.pdf import pdf_response
 from branch.selectors import attach_scores
@@ -38,14 +39,6 @@ def _cycle(request, branch) -> Cycle:
 
 
 TELLERS_ONLY = "仅支部书记和支委委员（计票人）可以录入测评票"
-
-
-def _show_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc)
 
 
 def _ctx(request, branch, **extra):
@@ -112,7 +105,7 @@ def self_mutual_edit(request, member_id):
         try:
             services.self_mutual_record(cycle=cycle, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存 {member.name} 的自评互评记录")
             return redirect("appraisal_self_mutual")
@@ -169,7 +162,7 @@ def tally_page(request):
             try:
                 services.tally_open(cycle=cycle, branch=branch, **form.cleaned_data)
             except ValidationError as exc:
-                _show_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "已保存票数")
                 return redirect("appraisal_tally")
@@ -217,7 +210,7 @@ def ballot_entry(request):
                 committee_mark=form.cleaned_data["committee_mark"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             entered = tally.sheets.count()
             messages.success(request, f"已录入第 {entered} 张，共 {tally.valid} 张有效票")
@@ -304,7 +297,7 @@ def totals_entry(request):
         try:
             services.totals_enter(tally=tally, totals=form.totals(), committee=form.committee())
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已保存汇总票数")
             return redirect("appraisal_tally")
@@ -381,7 +374,7 @@ def grade_edit(request, member_id):
                 cycle=cycle, member=member, decided_by=access.acting_member(request.user), **form.cleaned_data
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存 {member.name} 的组织评定")
             return redirect("appraisal_grades")
@@ -431,7 +424,7 @@ def feedback_edit(request, member_id):
         try:
             services.feedback_record(grade=grade, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已记录向 {member.name} 反馈评定意见")
             return redirect("appraisal_grades")
@@ -456,7 +449,7 @@ def follow_up_edit(request, member_id):
         try:
             services.follow_up_record(grade=grade, **{f: form.cleaned_data[f] for f in form.fields})
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存 {member.name} 的后续措施")
             return redirect("appraisal_grades")

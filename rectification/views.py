@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.models import Branch, Cycle, Member
 from branch.pdf import pdf_response
 from branch.selectors import cycle_members, secretary_of
@@ -57,11 +58,7 @@ def _save(form, action, *, on_top=()) -> bool:
     try:
         action(form.cleaned_data)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                form.add_error(name if name in form.fields and name not in on_top else None, errors)
-        else:
-            form.add_error(None, exc)
+        add_service_errors(form, exc, on_top=on_top)
         return False
     return True
 

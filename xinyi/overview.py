@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.models import Branch, Cycle, Township
 from branch.models import BranchCycle as BranchCycleRow
 
@@ -203,8 +204,7 @@ def cycle_open_page(request):
                 materials=form.cleaned_data["materials"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已开启{cycle}")
             return redirect(cycles.url_in_year(cycle.year, "township_overview"))

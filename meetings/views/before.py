@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl.styles import Alignment, Font
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.models import CommitteePost, Cycle, Member
 from branch.pdf import pdf_response
 from branch.selectors import cycle_members
@@ -28,15 +29,6 @@ from ..services import before as services
 
 def _cycle(request) -> Cycle:
     return access.request_cycle(request)
-
-
-def _show_errors(form, exc: ValidationError) -> None:
-    """A service's Chinese message lands on the field it names, or on top of the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _roster_qs(branch, cycle: Cycle):
@@ -98,7 +90,7 @@ def study_create(request):
                 absent=absent,
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记{session.held_on:%Y-%m-%d}的集中学习")
             return redirect("study_detail", pk=session.pk)
@@ -170,7 +162,7 @@ def study_delivery_create(request, pk):
                 by=form.cleaned_data["delivered_by"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记向{attendance.member.name}送学")
             return redirect("study_list")
@@ -236,7 +228,7 @@ def talk_create(request):
                 recorded_by=request.user,
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记{talk.by.name}与{talk.with_member.name}的谈心谈话")
             return redirect("talk_coverage")
@@ -343,7 +335,7 @@ def problem_create(request):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已登记查摆问题")
             return redirect("problem_list")
@@ -392,7 +384,7 @@ def problem_from_talk(request, talk_pk):
             if request.POST.get("action") == "link":
                 link_error = "；".join(exc.messages)
             else:
-                _show_errors(form, exc)
+                add_service_errors(form, exc)
     return render(
         request,
         "meetings/problem_from_talk.html",
@@ -416,7 +408,7 @@ def my_problem_create(request):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已记录我查摆的问题")
             return redirect(reverse("me") + "#my-problems")

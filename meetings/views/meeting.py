@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.pdf import pdf_response
 from branch.selectors import cycle_members
 
@@ -40,14 +41,6 @@ def _meeting_or_404(meeting):
     return meeting
 
 
-def _show_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_required
 def meeting_detail(request):
     """Plan and prepare the meeting (R4.5), see what is ready (R1–R3), mark it held."""
@@ -65,7 +58,7 @@ def meeting_detail(request):
                 else:
                     services.meeting_update(meeting=meeting, **data)
             except ValidationError as e:
-                _show_errors(form, e)
+                add_service_errors(form, e)
             else:
                 messages.success(request, "已保存组织生活会的安排")
                 return redirect("meeting_detail")
@@ -200,7 +193,7 @@ def meeting_speeches(request):
             try:
                 services.speech_add(meeting=meeting, **form.cleaned_data)
             except ValidationError as e:
-                _show_errors(form, e)
+                add_service_errors(form, e)
             else:
                 messages.success(request, "已记录一条发言")
                 return redirect(f"{request.path}?kind={form.cleaned_data['kind']}")
