@@ -40,7 +40,7 @@ def role_of(user) -> str | None:
     return scope.role if scope else None
 
 
-def _require_login(user) -> None:
+def _refuse_anonymous(user) -> None:
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("请先登录")
 
@@ -73,7 +73,7 @@ def members_visible(user) -> QuerySet[Member]:
 
 def township_of(user) -> Township:
     """The township a reviewer reviews."""
-    _require_login(user)
+    _refuse_anonymous(user)
     scope = scope_of(user)
     if scope is None or scope.role != Role.TOWNSHIP:
         raise PermissionDenied("仅镇党委审核人可以查看")
@@ -82,7 +82,7 @@ def township_of(user) -> Township:
 
 def staff_branch(user) -> Branch:
     """The branch of a secretary or committee member (the people who run the cycle)."""
-    _require_login(user)
+    _refuse_anonymous(user)
     scope = scope_of(user)
     if scope is None or scope.role not in (Role.SECRETARY, Role.COMMITTEE):
         raise PermissionDenied("仅支部书记和支委委员可以使用此页面")
@@ -91,7 +91,7 @@ def staff_branch(user) -> Branch:
 
 def secretary_branch(user) -> Branch:
     """The branch a secretary runs; only the secretary records for others."""
-    _require_login(user)
+    _refuse_anonymous(user)
     scope = scope_of(user)
     if scope is None or scope.role != Role.SECRETARY:
         raise PermissionDenied("仅支部书记可以进行此操作")
@@ -100,7 +100,7 @@ def secretary_branch(user) -> Branch:
 
 def own_member(user) -> Member:
     """The member record of the logged-in person (for /me/)."""
-    _require_login(user)
+    _refuse_anonymous(user)
     member = Member.objects.select_related("branch", "group").filter(user=user).first()
     if member is None:
         raise PermissionDenied("此账号未关联党员")
@@ -109,7 +109,7 @@ def own_member(user) -> Member:
 
 def access_branch(user, branch_id, *, write: bool = False) -> Branch:
     """A branch this user may read (or, with write=True, change)."""
-    _require_login(user)
+    _refuse_anonymous(user)
     branch = get_object_or_404(branches_visible(user), pk=branch_id)
     if write and not can_write_branch(user, branch):
         raise PermissionDenied("无权修改此党支部的记录")
@@ -118,7 +118,7 @@ def access_branch(user, branch_id, *, write: bool = False) -> Branch:
 
 def access_member(user, member_id, *, write: bool = False) -> Member:
     """A member this user may read; another branch's or another person's record is a 404."""
-    _require_login(user)
+    _refuse_anonymous(user)
     member = get_object_or_404(members_visible(user).select_related("branch", "group"), pk=member_id)
     if write and not can_write_branch(user, member.branch):
         raise PermissionDenied("无权修改此党员的记录")
@@ -281,7 +281,7 @@ def current_year(user) -> int | None:
 def access_cycle(user, year: int) -> Cycle:
     """The cycle a year in the address names, for this login; an unknown year (or one the township does not have) is a
     Chinese 404, the same as a year outside the login's scope. For an admin, the common cycle of the year is preferred."""
-    _require_login(user)
+    _refuse_anonymous(user)
     if not getattr(user, "is_superuser", False) and scope_of(user) is None:
         raise PermissionDenied("此账号尚未分配权限")
     of_year = [c for c in cycles_of(user) if c.year == year]
@@ -392,7 +392,7 @@ def access_township_branch(user, branch_id) -> Branch:
     One answer for an admin: an admin sees (and acts on) any branch, as the township would. A reviewer gets only a
     branch of their own township (another township's is a 404); a secretary, committee member or member is refused.
     """
-    _require_login(user)
+    _refuse_anonymous(user)
     if not getattr(user, "is_superuser", False):
         township_of(user)
     return get_object_or_404(branches_visible(user).select_related("township"), pk=branch_id)
@@ -401,7 +401,7 @@ def access_township_branch(user, branch_id) -> Branch:
 def access_township(user, township_id=None) -> Township:
     """The township a township page is about: the reviewer's own (whatever `township_id` says); an admin picks any
     with ?township=<id>, the first by default. An unknown township is a 404 for an admin."""
-    _require_login(user)
+    _refuse_anonymous(user)
     if not getattr(user, "is_superuser", False):
         return township_of(user)
     townships = Township.objects.all()
@@ -439,7 +439,7 @@ def access_branch_record(user, queryset: QuerySet, pk, *, branch_path: str = "br
 
     The apps pass their own queryset (access may not import them); `branch_path` leads from the record to its Branch.
     """
-    _require_login(user)
+    _refuse_anonymous(user)
     record = get_object_or_404(queryset, pk=pk)
     access_branch(user, _branch_id_of(record, branch_path), write=write)
     return record
