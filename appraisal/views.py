@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.models import Cycle, Member
 from branch.pdf import pdf_response
 from branch.selectors import attach_scores
@@ -32,34 +33,12 @@ from .forms import (
 from .models import Grade, SelfMutual, Tally
 
 
-def _branch(request):
-    """The branch a page is about: the staff's own, or (for the township) ?branch=<id> of their township."""
-    if access.role_of(request.user) in ("township", "admin"):
-        return access.access_branch(request.user, request.GET.get("branch") or 0)
-    return access.staff_branch(request.user)
-
-
 def _cycle(request, branch) -> Cycle:
     """The address's cycle for this branch (an admin gets the branch's township's own cycle of that year)."""
     return access.cycle_for_branch(request, branch)
 
 
-def _require_write(request, branch):
-    if not access.can_write_branch(request.user, branch):
-        raise PermissionDenied("仅支部书记可以进行此操作")
-
-
-def _require_teller(request, branch):
-    if not access.can_record_for_branch(request.user, branch):
-        raise PermissionDenied("仅支部书记和支委委员（计票人）可以录入测评票")
-
-
-def _show_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc)
+TELLERS_ONLY = "仅支部书记和支委委员（计票人）可以录入测评票"
 
 
 def _ctx(request, branch, **extra):
@@ -77,7 +56,7 @@ def _ctx(request, branch, **extra):
 def appraisal_home(request):
     if access.role_of(request.user) == "township" and not request.GET.get("branch"):
         return redirect("appraisal_township")  # the reviewer starts from the township's view of all branches
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     return render(
@@ -100,7 +79,7 @@ def appraisal_home(request):
 
 @login_required
 def self_mutual_list(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     rows = selectors.self_mutual_rows(cycle=cycle, branch=branch)
     with_commitments = any(r.commitments for r in rows)
@@ -126,7 +105,7 @@ def self_mutual_edit(request, member_id):
         try:
             services.self_mutual_record(cycle=cycle, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存 {member.name} 的自评互评记录")
             return redirect("appraisal_self_mutual")
@@ -149,9 +128,9 @@ def self_mutual_edit(request, member_id):
 
 @login_required
 def ballot_pdf(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     present = selectors.present_count(cycle=cycle, branch=branch)
     try:
         copies = int(request.GET.get("copies") or present or 1)
@@ -168,7 +147,7 @@ def ballot_pdf(request):
 
 @login_required
 def tally_page(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     initial = (
@@ -178,12 +157,12 @@ def tally_page(request):
     )
     form = TallyForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        _require_teller(request, branch)
+        access.require_committee(request.user, branch, TELLERS_ONLY)
         if form.is_valid():
             try:
                 services.tally_open(cycle=cycle, branch=branch, **form.cleaned_data)
             except ValidationError as exc:
-                _show_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "已保存票数")
                 return redirect("appraisal_tally")
@@ -218,7 +197,7 @@ def ballot_entry(request):
     """Ballot by ballot, as the tellers read them out: phone-friendly, one paper per form."""
     branch = access.staff_branch(request.user)
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     tally = _tally_or_404(branch, cycle)
     members = selectors.rated_roster(cycle=cycle, branch=branch)
     form = BallotForm(request.POST or None, members=members)
@@ -231,7 +210,7 @@ def ballot_entry(request):
                 committee_mark=form.cleaned_data["committee_mark"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             entered = tally.sheets.count()
             messages.success(request, f"已录入第 {entered} 张，共 {tally.valid} 张有效票")
@@ -283,7 +262,7 @@ def _remember_for_undo(request, response, tally, sheets: list[int]) -> None:
 def ballot_undo(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     tally = _tally_or_404(branch, cycle)
     sheets = _undo_stack(request, tally)
     response = redirect("appraisal_ballot")
@@ -304,7 +283,7 @@ def ballot_undo(request):
 def totals_entry(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     tally = _tally_or_404(branch, cycle)
     members = selectors.rated_roster(cycle=cycle, branch=branch)
     counts = selectors.tally_counts(tally)
@@ -318,7 +297,7 @@ def totals_entry(request):
         try:
             services.totals_enter(tally=tally, totals=form.totals(), committee=form.committee())
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已保存汇总票数")
             return redirect("appraisal_tally")
@@ -332,7 +311,7 @@ def totals_entry(request):
 def tally_close(request):
     branch = access.staff_branch(request.user)
     cycle = _cycle(request, branch)
-    _require_teller(request, branch)
+    access.require_committee(request.user, branch, TELLERS_ONLY)
     try:
         services.tally_close(tally=_tally_or_404(branch, cycle))
     except ValidationError as exc:
@@ -347,7 +326,7 @@ def tally_close(request):
 
 @login_required
 def grades_page(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     rows = selectors.grading_rows(cycle=cycle, branch=branch, tally=tally)
@@ -395,7 +374,7 @@ def grade_edit(request, member_id):
                 cycle=cycle, member=member, decided_by=access.acting_member(request.user), **form.cleaned_data
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存 {member.name} 的组织评定")
             return redirect("appraisal_grades")
@@ -445,7 +424,7 @@ def feedback_edit(request, member_id):
         try:
             services.feedback_record(grade=grade, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已记录向 {member.name} 反馈评定意见")
             return redirect("appraisal_grades")
@@ -470,7 +449,7 @@ def follow_up_edit(request, member_id):
         try:
             services.follow_up_record(grade=grade, **{f: form.cleaned_data[f] for f in form.fields})
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存 {member.name} 的后续措施")
             return redirect("appraisal_grades")
@@ -486,14 +465,14 @@ def follow_up_edit(request, member_id):
 
 @login_required
 def export_tally(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     return exports.tally_xlsx(cycle=cycle, branch=branch)
 
 
 @login_required
 def export_results(request):
-    branch = _branch(request)
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     return exports.results_xlsx(cycle=cycle, branch=branch)
 

@@ -40,7 +40,7 @@ def role_of(user) -> str | None:
     return scope.role if scope else None
 
 
-def _require_login(user) -> None:
+def _refuse_anonymous(user) -> None:
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("请先登录")
 
@@ -73,7 +73,7 @@ def members_visible(user) -> QuerySet[Member]:
 
 def township_of(user) -> Township:
     """The township a reviewer reviews."""
-    _require_login(user)
+    _refuse_anonymous(user)
     scope = scope_of(user)
     if scope is None or scope.role != Role.TOWNSHIP:
         raise PermissionDenied("仅镇党委审核人可以查看")
@@ -82,7 +82,7 @@ def township_of(user) -> Township:
 
 def staff_branch(user) -> Branch:
     """The branch of a secretary or committee member (the people who run the cycle)."""
-    _require_login(user)
+    _refuse_anonymous(user)
     scope = scope_of(user)
     if scope is None or scope.role not in (Role.SECRETARY, Role.COMMITTEE):
         raise PermissionDenied("仅支部书记和支委委员可以使用此页面")
@@ -91,7 +91,7 @@ def staff_branch(user) -> Branch:
 
 def secretary_branch(user) -> Branch:
     """The branch a secretary runs; only the secretary records for others."""
-    _require_login(user)
+    _refuse_anonymous(user)
     scope = scope_of(user)
     if scope is None or scope.role != Role.SECRETARY:
         raise PermissionDenied("仅支部书记可以进行此操作")
@@ -100,7 +100,7 @@ def secretary_branch(user) -> Branch:
 
 def own_member(user) -> Member:
     """The member record of the logged-in person (for /me/)."""
-    _require_login(user)
+    _refuse_anonymous(user)
     member = Member.objects.select_related("branch", "group").filter(user=user).first()
     if member is None:
         raise PermissionDenied("此账号未关联党员")
@@ -109,7 +109,7 @@ def own_member(user) -> Member:
 
 def access_branch(user, branch_id, *, write: bool = False) -> Branch:
     """A branch this user may read (or, with write=True, change)."""
-    _require_login(user)
+    _refuse_anonymous(user)
     branch = get_object_or_404(branches_visible(user), pk=branch_id)
     if write and not can_write_branch(user, branch):
         raise PermissionDenied("无权修改此党支部的记录")
@@ -118,7 +118,7 @@ def access_branch(user, branch_id, *, write: bool = False) -> Branch:
 
 def access_member(user, member_id, *, write: bool = False) -> Member:
     """A member this user may read; another branch's or another person's record is a 404."""
-    _require_login(user)
+    _refuse_anonymous(user)
     member = get_object_or_404(members_visible(user).select_related("branch", "group"), pk=member_id)
     if write and not can_write_branch(user, member.branch):
         raise PermissionDenied("无权修改此党员的记录")
@@ -281,7 +281,7 @@ def current_year(user) -> int | None:
 def access_cycle(user, year: int) -> Cycle:
     """The cycle a year in the address names, for this login; an unknown year (or one the township does not have) is a
     Chinese 404, the same as a year outside the login's scope. For an admin, the common cycle of the year is preferred."""
-    _require_login(user)
+    _refuse_anonymous(user)
     if not getattr(user, "is_superuser", False) and scope_of(user) is None:
         raise PermissionDenied("此账号尚未分配权限")
     of_year = [c for c in cycles_of(user) if c.year == year]
@@ -359,3 +359,102 @@ def cycle_for_branch(request, branch: Branch) -> Cycle:
             raise Http404("该党支部没有此年度")
     branch_in_cycle(branch, cycle)
     return cycle
+
+
+# ---------------------------------------------------------------- one record, fetched and checked in one call
+# Views ask these, never a local helper: each returns what was asked for or raises, one condition per line.
+
+
+def require_secretary(user, branch: Branch, why: str = "仅支部书记可以进行此操作") -> None:
+    """Only the branch's secretary (or an admin) changes its records; `why` is the refusal the page shows."""
+    if not can_write_branch(user, branch):
+        raise PermissionDenied(why)
+
+
+def require_committee(user, branch: Branch, why: str = "仅支部书记和支委委员可以进行此操作") -> None:
+    """The branch's secretary and committee members (or an admin) record its steps: study, talks, ballots, progress."""
+    if not can_record_for_branch(user, branch):
+        raise PermissionDenied(why)
+
+
+def access_viewed_branch(user, branch_id) -> Branch:
+    """The branch a page is about: a secretary's or committee member's own; a township reviewer or an admin names
+    one with ?branch=<id> (a reviewer: one of their township, an admin: any); another's is a 404."""
+    if role_of(user) in ("township", "admin"):
+        return access_branch(user, branch_id or 0)
+    return staff_branch(user)
+
+
+def access_township_branch(user, branch_id) -> Branch:
+    """A branch of the reviewer's township, for the township's pages and acts on it (its read-only dashboard and
+    archive, closing its year, reviewing its filing, correcting it).
+
+    One answer for an admin: an admin sees (and acts on) any branch, as the township would. A reviewer gets only a
+    branch of their own township (another township's is a 404); a secretary, committee member or member is refused.
+    """
+    _refuse_anonymous(user)
+    if not getattr(user, "is_superuser", False):
+        township_of(user)
+    return get_object_or_404(branches_visible(user).select_related("township"), pk=branch_id)
+
+
+def access_township(user, township_id=None) -> Township:
+    """The township a township page is about: the reviewer's own (whatever `township_id` says); an admin picks any
+    with ?township=<id>, the first by default. An unknown township is a 404 for an admin."""
+    _refuse_anonymous(user)
+    if not getattr(user, "is_superuser", False):
+        return township_of(user)
+    townships = Township.objects.all()
+    if township_id and str(township_id).isdigit():
+        townships = townships.filter(pk=township_id)
+    township = townships.first()
+    if township is None:
+        raise Http404("尚无镇党委")
+    return township
+
+
+def cycle_for_township_page(request, township: Township) -> Cycle:
+    """The cycle of the address's year for one township's page: its own cycle of that year, else the common one."""
+    from .selectors import cycle_for_township
+
+    cycle = request_cycle(request)
+    if cycle.township_id in (None, township.pk) and not getattr(request.user, "is_superuser", False):
+        return cycle
+    cycle = cycle_for_township(township_id=township.pk, year=cycle.year)
+    if cycle is None:
+        raise Http404("该镇党委没有此年度")
+    return cycle
+
+
+def _branch_id_of(record, branch_path: str) -> int:
+    *hops, last = branch_path.split("__")
+    for hop in hops:
+        record = getattr(record, hop)
+    return getattr(record, f"{last}_id")
+
+
+def access_branch_record(user, queryset: QuerySet, pk, *, branch_path: str = "branch", write: bool = False):
+    """One record of a branch (a study session, a talk, an attendance row), found by pk in `queryset`: a record of a
+    branch outside the user's scope is a 404, as if absent; write=True needs the branch's secretary.
+
+    The apps pass their own queryset (access may not import them); `branch_path` leads from the record to its Branch.
+    """
+    _refuse_anonymous(user)
+    record = get_object_or_404(queryset, pk=pk)
+    access_branch(user, _branch_id_of(record, branch_path), write=write)
+    return record
+
+
+def accounts_visible(user) -> QuerySet:
+    """Logins this user may unlock and reset: an admin all, a secretary those of their branch's members."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    if getattr(user, "is_superuser", False):
+        return users.all()
+    return users.filter(member__branch=secretary_branch(user), is_superuser=False)
+
+
+def access_account(user, user_id):
+    """One login this user may manage; anyone else's is a 404."""
+    return get_object_or_404(accounts_visible(user), pk=user_id)

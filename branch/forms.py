@@ -78,12 +78,16 @@ class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("名册文件（.xlsx）"))
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form; errors on fields the form lacks go on top."""
+def add_service_errors(form: forms.Form, error: ValidationError, *, on_top=()) -> None:
+    """Show a service's ValidationError on the form; errors on fields the form lacks go on top.
+
+    Every view maps a service's refusal with this one function. Errors on fields named in `on_top` go above the form
+    too (a checkbox list with no choices would hide them).
+    """
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
     for field, messages in error.message_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        target = field if field in form.fields and field not in (NON_FIELD_ERRORS, *on_top) else None
         for message in messages:
             form.add_error(target, message)

@@ -380,15 +380,8 @@ def summary(*, cycle: Cycle, branches, day: date | None = None) -> dict[int, dic
 def checks(*, cycle: Cycle, branches, day: date | None = None) -> dict[int, list[Check]]:
     day = today_for(cycle, day)
     data = branches_rectification(cycle=cycle, branches=branches, day=day)
-    url = _url("rectification_home")
+    url = reverse("rectification_home")
     return {pk: _branch_checks(r, url) for pk, r in data.items()}
-
-
-def _url(name: str) -> str:
-    try:
-        return reverse(name)
-    except Exception:  # noqa: BLE001 — pages may be mounted elsewhere; a check without a link is still a check
-        return ""
 
 
 def _branch_checks(r: BranchRectification, url: str) -> list[Check]:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.models import Branch, Cycle, Member
 from branch.pdf import pdf_response
 from branch.selectors import cycle_members, secretary_of
@@ -56,18 +58,9 @@ def _save(form, action, *, on_top=()) -> bool:
     try:
         action(form.cleaned_data)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                form.add_error(name if name in form.fields and name not in on_top else None, errors)
-        else:
-            form.add_error(None, exc)
+        add_service_errors(form, exc, on_top=on_top)
         return False
     return True
-
-
-def _require_write(user, branch: Branch) -> None:
-    if not access.can_write_branch(user, branch):
-        raise PermissionDenied("仅支部书记可以进行此操作")
 
 
 def _members(branch: Branch):
@@ -105,7 +98,7 @@ def measure_list(request):
 @access.cycle_tail
 def measure_create(request):
     branch = access.staff_branch(request.user)
-    _require_write(request.user, branch)
+    access.require_secretary(request.user, branch)
     cycle = _cycle(request)
     day = today_for(cycle)
     form = MeasureForm(
@@ -156,8 +149,7 @@ def measure_detail(request, pk):
         initial={"closed_on": day},
     )
     if action == "progress":
-        if not access.can_record_for_branch(request.user, branch):
-            raise PermissionDenied("仅支部书记和支委委员可以登记整改进展")
+        access.require_committee(request.user, branch, "仅支部书记和支委委员可以登记整改进展")
         if _save(
             progress_form,
             lambda d: services.measure_progress(
@@ -167,7 +159,7 @@ def measure_detail(request, pk):
             messages.success(request, "已登记进展")
             return redirect(measure)
     elif action == "close":
-        _require_write(request.user, branch)
+        access.require_secretary(request.user, branch)
         if _save(
             close_form,
             lambda d: services.measure_close(
@@ -215,7 +207,7 @@ def commitment_list(request):
     day = today_for(cycle)
     form = CommitmentForm(request.POST or None, members=_members(branch))
     if request.method == "POST":
-        _require_write(request.user, branch)
+        access.require_secretary(request.user, branch)
         if _save(
             form,
             lambda d: services.commitment_create(
@@ -239,7 +231,7 @@ def publicity_list(request):
     day = today_for(cycle)
     form = PublicityForm(request.POST or None, initial={"published_on": day})
     if request.method == "POST":
-        _require_write(request.user, branch)
+        access.require_secretary(request.user, branch)
         if _save(
             form,
             lambda d: services.publicity_record(
@@ -294,7 +286,7 @@ def filing_page(request):
         request.POST if action == "answer" else None, prefix="answer", initial={"answered_on": day}
     )
     if action:
-        _require_write(request.user, branch)
+        access.require_secretary(request.user, branch)
     if action == "file" and _save(
         file_form,
         lambda d: services.filing_submit(cycle=cycle, branch=branch, filed_on=d["filed_on"], today=day),
@@ -337,7 +329,7 @@ def correction_list(request):
     answering = None
     form = None
     if request.method == "POST":
-        _require_write(request.user, branch)
+        access.require_secretary(request.user, branch)
         answering = get_object_or_404(
             Correction, pk=request.POST.get("correction"), branch=branch, cycle=cycle
         )
@@ -377,7 +369,7 @@ def half_year_page(request):
     held_on = context["held_on"]
     form = HalfYearForm(request.POST or None, initial={"reported_on": day})
     if request.method == "POST":
-        _require_write(request.user, branch)
+        access.require_secretary(request.user, branch)
         if _save(
             form,
             lambda d: services.half_year_report_record(
@@ -422,7 +414,7 @@ def quarterly_page(request):
     )
     form = QuarterlyForm(request.POST or None, members=committed, initial={"reported_on": day})
     if request.method == "POST":
-        _require_write(request.user, branch)
+        access.require_secretary(request.user, branch)
         if _save(
             form,
             lambda d: services.quarterly_report_record(
@@ -490,8 +482,8 @@ def me_context(*, user, member, cycle) -> dict:
 
 @login_required
 def township_view(request):
-    township = access.township_of(request.user)
-    cycle = _cycle(request)
+    township = access.access_township(request.user, request.GET.get("township"))
+    cycle = access.cycle_for_township_page(request, township)
     day = today_for(cycle)
     rows = selectors.township_view(cycle=cycle, township=township, day=day)
     return render(
@@ -508,17 +500,22 @@ def township_view(request):
     )
 
 
-def _township_branch(user, branch_id) -> tuple:
-    township = access.township_of(user)
-    return township, get_object_or_404(Branch, pk=branch_id, township=township)
+def _township_page(request, branch: Branch) -> str:
+    """Back to the township's page; an admin, who may act on any branch, returns to the branch's township."""
+    if request.user.is_superuser:
+        return f"{reverse('rectification_township')}?township={branch.township_id}"
+    return reverse("rectification_township")
 
 
 @login_required
 @require_POST
 def township_filing_review(request, pk):
     """Acknowledge the filing, or send it back with a comment the branch must answer."""
-    filing = get_object_or_404(Filing, pk=pk, cycle=_cycle(request))
-    township, branch = _township_branch(request.user, filing.branch_id)
+    filing = get_object_or_404(Filing, pk=pk)
+    branch = access.access_township_branch(request.user, filing.branch_id)
+    township = branch.township
+    if filing.cycle_id != access.cycle_for_branch(request, branch).pk:
+        raise Http404("没有这份报备")
     form = ReviewForm(request.POST, prefix="review")
     decision = request.POST.get("decision")
     if decision == "return":
@@ -543,15 +540,16 @@ def township_filing_review(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"{branch}：{error}")
-    return redirect("rectification_township")
+    return redirect(_township_page(request, branch))
 
 
 @login_required
 @require_POST
 @access.cycle_tail
 def township_correction(request, pk):
-    township, branch = _township_branch(request.user, pk)
-    cycle = _cycle(request)
+    branch = access.access_township_branch(request.user, pk)
+    township = branch.township
+    cycle = access.cycle_for_branch(request, branch)
     form = CorrectionForm(request.POST, prefix="correction")
     measure = None
     if request.POST.get("measure"):
@@ -573,4 +571,4 @@ def township_correction(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"{branch}：{error}")
-    return redirect("rectification_township")
+    return redirect(_township_page(request, branch))

@@ -32,19 +32,6 @@ User = get_user_model()
 TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
-def accounts_visible(user):
-    """Logins this user may unlock and reset: admin all, a secretary those of their branch's members."""
-    if user.is_superuser:
-        return User.objects.all()
-    branch = access.secretary_branch(user)
-    return User.objects.filter(member__branch=branch, is_superuser=False)
-
-
-def account_target(user, user_id: int):
-    """One login this user may manage; anyone else's is a 404."""
-    return get_object_or_404(accounts_visible(user), pk=user_id)
-
-
 def failures_by_username(usernames) -> dict[str, int]:
     """Failures of each login at the address that failed most, within the cool-off.
 
@@ -114,7 +101,7 @@ def account_create_view(request, member_id):
 
 @login_required
 def account_list(request):
-    users = list(accounts_visible(request.user).select_related("member", "scope").order_by("username"))
+    users = list(access.accounts_visible(request.user).select_related("member", "scope").order_by("username"))
     failures = failures_by_username(u.username for u in users)
     limit = settings.AXES_FAILURE_LIMIT
     rows = [
@@ -147,7 +134,7 @@ def account_list(request):
 @login_required
 @require_POST
 def account_unlock_view(request, user_id):
-    target = account_target(request.user, user_id)
+    target = access.access_account(request.user, user_id)
     account_unlock(user=target)
     messages.success(request, f"已解锁账号 {target.username}")
     return redirect("account_list")
@@ -158,6 +145,6 @@ def account_unlock_view(request, user_id):
 @require_POST
 def account_password_reset_view(request, user_id):
     """The new password is shown once, on this response; it is stored only as a hash."""
-    target = account_target(request.user, user_id)
+    target = access.access_account(request.user, user_id)
     password = account_password_reset(user=target)
     return render(request, "ops/account_password.html", {"target": target, "password": password})

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from branch.access import ScopedAdmin
+from branch.access import ScopedAdmin, access_township
 
 from .models import BranchOverview
-from .overview import overview_context, township_for
+from .overview import overview_context
 
 
 @admin.register(BranchOverview)
@@ -14,7 +14,7 @@ class BranchOverviewAdmin(ScopedAdmin):
     branch_path = ""
 
     def changelist_view(self, request, extra_context=None):
-        township = township_for(request)
+        township = access_township(request.user, request.GET.get("township"))
         context = {
             **self.admin_site.each_context(request),
             **overview_context(request, township),

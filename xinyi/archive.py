@@ -136,6 +136,5 @@ def branch_archive(request):
 @login_required
 def township_branch_archive(request, pk):
     """A reviewer downloads the archive of a branch of their own township."""
-    from .dashboard import township_branch
 
-    return _pdf(request, township_branch(request.user, pk))
+    return _pdf(request, access.access_township_branch(request.user, pk))

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
 
-from django.urls import NoReverseMatch, reverse
-
 from branch.checks import Check, Status
 from branch.models import Branch, Cycle
 from meetings.models import Meeting
@@ -71,13 +69,6 @@ def present_steps() -> list[tuple[StepModule, ModuleType]]:
 
 def missing_steps() -> list[StepModule]:
     return [step for step in REGISTRY if load(step) is None]
-
-
-def url_or_empty(name: str, *args) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def days_label(done_on: date | None, deadline: date, today: date) -> str:

@@ -7,7 +7,7 @@ back its closing, what the previous cycle still owes (R6.4, R6.5), and, for a cl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -62,17 +62,9 @@ def dashboard(request):
     return render(request, "xinyi/dashboard.html", _context(request, branch=branch, read_only=False))
 
 
-def township_branch(user, pk) -> Branch:
-    """A branch of the reviewer's own township (read-only); another township's branch is a 404."""
-    if access.role_of(user) == "admin":
-        return get_object_or_404(Branch, pk=pk)
-    access.township_of(user)
-    return access.access_branch(user, pk)
-
-
 @login_required
 def township_branch_dashboard(request, pk):
-    branch = township_branch(request.user, pk)
+    branch = access.access_township_branch(request.user, pk)
     return render(request, "xinyi/dashboard.html", _context(request, branch=branch, read_only=True))
 
 
@@ -100,7 +92,7 @@ def dashboard_close_request(request):
 @require_POST
 def township_branch_close(request, pk):
     """The township (or an admin) closes and freezes the branch's year."""
-    branch = township_branch(request.user, pk)
+    branch = access.access_township_branch(request.user, pk)
     _act(request, cycles.branch_cycle_close, branch=branch, done="{year}年度已关闭，档案已封存")
     return redirect("township_branch_dashboard", pk)
 
@@ -108,6 +100,6 @@ def township_branch_close(request, pk):
 @login_required
 @require_POST
 def township_branch_return(request, pk):
-    branch = township_branch(request.user, pk)
+    branch = access.access_township_branch(request.user, pk)
     _act(request, cycles.branch_cycle_return, branch=branch, done="已退回{year}年度的关闭申请")
     return redirect("township_branch_dashboard", pk)

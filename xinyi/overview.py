@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.models import Branch, Cycle, Township
 from branch.models import BranchCycle as BranchCycleRow
-from branch.selectors import cycle_for_township
 
 from . import checks as rule_checks
 from . import cycles, progress, years
@@ -138,30 +138,13 @@ def rows(*, cycle: Cycle, branches: list[Branch], sort: str = "name", today=None
     return result
 
 
-def township_for(request) -> Township:
-    """The reviewer's township; an admin picks one with ?township= (the first by default)."""
-    if access.role_of(request.user) == "admin":
-        pk = request.GET.get("township") or request.POST.get("township")
-        qs = Township.objects.all()
-        township = qs.filter(pk=pk).first() if pk and str(pk).isdigit() else qs.first()
-        if township is None:
-            raise Http404("尚无镇党委")
-        return township
-    return access.township_of(request.user)
-
-
-def _township_cycle(request, township: Township):
-    """The address's year for one township: its own cycle of that year, else the common one."""
-    cycle = access.request_cycle(request)
-    if cycle.township_id not in (None, township.pk) or request.user.is_superuser:
-        cycle = cycle_for_township(township_id=township.pk, year=cycle.year)
-        if cycle is None:
-            raise Http404("该镇党委没有此年度")
-    return cycle
+def _township_named(request) -> str | None:
+    """The ?township=<id> an admin's page names (access.access_township ignores it for a reviewer)."""
+    return request.GET.get("township") or request.POST.get("township")
 
 
 def overview_context(request, township: Township) -> dict:
-    cycle = _township_cycle(request, township)
+    cycle = access.cycle_for_township_page(request, township)
     sort = request.GET.get("sort", "name")
     branches = Branch.objects.filter(township=township).select_related("township").order_by("name")
     bundle = ArchiveBundle.objects.filter(township=township, cycle=cycle).first()
@@ -183,7 +166,7 @@ def overview_context(request, township: Township) -> dict:
 
 @login_required
 def township_overview(request):
-    township = township_for(request)
+    township = access.access_township(request.user, _township_named(request))
     return render(request, "xinyi/overview.html", overview_context(request, township))
 
 
@@ -221,8 +204,7 @@ def cycle_open_page(request):
                 materials=form.cleaned_data["materials"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已开启{cycle}")
             return redirect(cycles.url_in_year(cycle.year, "township_overview"))
@@ -232,8 +214,8 @@ def cycle_open_page(request):
 @login_required
 @require_POST
 def bundle_create(request):
-    township = township_for(request)
-    cycle = _township_cycle(request, township)
+    township = access.access_township(request.user, _township_named(request))
+    cycle = access.cycle_for_township_page(request, township)
     bundle_request(township=township, cycle=cycle, user=request.user)
     return redirect(reverse("township_bundle"))
 
@@ -241,7 +223,7 @@ def bundle_create(request):
 @login_required
 def bundle_status(request):
     """The newest ZIP of the reviewer's township with its progress; the page reloads itself while it is being built."""
-    township = township_for(request)
+    township = access.access_township(request.user, _township_named(request))
     bundles_fail_stale(
         township=township
     )  # a killed worker's ZIP shows as failed, with the button to ask again
@@ -252,7 +234,7 @@ def bundle_status(request):
 @login_required
 def bundle_download(request, pk):
     """Only through this view, never the media URL: a reviewer downloads their own township's ZIP."""
-    township = township_for(request)
+    township = access.access_township(request.user, _township_named(request))
     bundle = get_object_or_404(ArchiveBundle, pk=pk, township=township, status=ArchiveBundle.Status.DONE)
     return FileResponse(
         bundle.file.open("rb"), as_attachment=True, filename=bundle.file.name.rsplit("/", 1)[-1]

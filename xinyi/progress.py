@@ -22,6 +22,7 @@ from datetime import date
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from branch.checks import Check, Status
 from branch.models import Branch, Cycle
@@ -293,7 +294,7 @@ def build(
     checks = rule_checks.evaluate(cycle=cycle, branches=branches, today=today, facts=all_facts)
     present = {step.key for step, _ in rule_checks.present_steps()}
     missing_modules = [s.label for s in rule_checks.REGISTRY if s.key not in present]
-    step_urls = {step.key: rule_checks.url_or_empty(step.url_name) for step in STEPS}  # once, not per branch
+    step_urls = {step.key: reverse(step.url_name) for step in STEPS}  # once, not per branch
     result = {}
     for branch in branches:
         f = all_facts[branch.pk]

@@ -20,22 +20,12 @@ def home(request):
     if role == "admin":
         return redirect("admin:index")
     if role == "township":
-        return redirect("township_overview") if _has_url("township_overview") else redirect("admin:index")
+        return redirect("township_overview")
     if role in ("secretary", "committee"):
-        return redirect("dashboard") if _has_url("dashboard") else redirect("member_list")
+        return redirect("dashboard")
     if role == "member":
         return redirect("me")
     return render(request, "home_unscoped.html", status=403)
-
-
-def _has_url(name: str) -> bool:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 @login_required

@@ -348,10 +348,6 @@ def member_problems(*, cycle: Cycle, member: Member) -> list[Problem]:
 # ---------------------------------------------------------------- rule checks for the dashboard
 
 
-def _url(name: str) -> str:
-    return reverse(name)
-
-
 def checks(*, cycle: Cycle, branches: Iterable[Branch]) -> dict[int, list[Check]]:
     """R1.1–R1.3, R2.1, R2.3, R2.4, R3.1, R3.2 for every branch, in a fixed number of queries."""
     branches = list(branches)
@@ -403,7 +399,11 @@ def checks(*, cycle: Cycle, branches: Iterable[Branch]) -> dict[int, list[Check]
         else:
             members_with_problems[branch_id].add(member_id)
 
-    study_url, talk_url, problem_url = _url("study_list"), _url("talk_coverage"), _url("problem_list")
+    study_url, talk_url, problem_url = (
+        reverse("study_list"),
+        reverse("talk_coverage"),
+        reverse("problem_list"),
+    )
     result: dict[int, list[Check]] = {}
     for b in branches:
         meeting = meetings.get(b.pk)

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from branch.checks import Check, Status
@@ -40,14 +40,6 @@ AGENDA = [
     "党员评议支部委员会工作和作风，开展批评和自我批评（R4.3）",
     "民主评议党员：个人自评、党员互评、民主测评、组织评定（R5.1）",
 ]
-
-
-def _url(name: str) -> str:
-    """A link to another step's page, or none while that page does not exist yet."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
 
 
 def meeting_for(*, cycle: Cycle, branch: Branch) -> Meeting | None:
@@ -129,14 +121,14 @@ def readiness(*, cycle: Cycle, branch: Branch) -> list[ReadinessItem]:
 
     items = [
         ReadinessItem(
-            "R1", "集中学习已完成", not study, brief(study) or "必学内容均已学习", _url("study_list")
+            "R1", "集中学习已完成", not study, brief(study) or "必学内容均已学习", reverse("study_list")
         ),
         ReadinessItem(
             "R2",
             "谈心谈话已全覆盖",
             not talks,
             brief(talks) or "支委之间、支委与党员之间均已谈话",
-            _url("talk_coverage"),
+            reverse("talk_coverage"),
         ),
         ReadinessItem(
             "R3",
@@ -145,7 +137,7 @@ def readiness(*, cycle: Cycle, branch: Branch) -> list[ReadinessItem]:
             f"支委会查摆问题 {committee_problems} 条，{member_problems} 名党员查摆了问题"
             if committee_problems
             else "支委会尚未查摆问题",
-            _url("problem_list"),
+            reverse("problem_list"),
         ),
     ]
     contacted = bool(meeting and meeting.township_contacted_on and meeting.township_agreed_on)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl.styles import Alignment, Font
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.models import CommitteePost, Cycle, Member
 from branch.pdf import pdf_response
 from branch.selectors import cycle_members
@@ -28,15 +29,6 @@ from ..services import before as services
 
 def _cycle(request) -> Cycle:
     return access.request_cycle(request)
-
-
-def _show_errors(form, exc: ValidationError) -> None:
-    """A service's Chinese message lands on the field it names, or on top of the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _roster_qs(branch, cycle: Cycle):
@@ -76,8 +68,7 @@ def study_list(request):
 @login_required
 def study_create(request):
     branch = access.staff_branch(request.user)
-    if not access.can_record_for_branch(request.user, branch):
-        raise PermissionDenied("无权登记本支部的集中学习")
+    access.require_committee(request.user, branch, "无权登记本支部的集中学习")
     cycle = _cycle(request)
     roster = list(_roster_qs(branch, cycle))
     materials = RequiredMaterial.objects.filter(cycle=cycle)
@@ -99,22 +90,20 @@ def study_create(request):
                 absent=absent,
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记{session.held_on:%Y-%m-%d}的集中学习")
             return redirect("study_detail", pk=session.pk)
     return render(request, "meetings/study_form.html", {"branch": branch, "cycle": cycle, "form": form})
 
 
-def _session_for(user, pk) -> StudySession:
-    session = get_object_or_404(StudySession.objects.select_related("cycle", "branch", "leader"), pk=pk)
-    access.access_branch(user, session.branch_id)
-    return session
+def _sessions():
+    return StudySession.objects.select_related("cycle", "branch", "leader")
 
 
 @login_required
 def study_detail(request, pk):
-    session = _session_for(request.user, pk)
+    session = access.access_branch_record(request.user, _sessions(), pk)
     return render(
         request,
         "meetings/study_detail.html",
@@ -131,7 +120,7 @@ def study_detail(request, pk):
 @login_required
 def study_signin_pdf(request, pk):
     """签到表: the branch's members with blank rows to sign, printed before the session."""
-    session = _session_for(request.user, pk)
+    session = access.access_branch_record(request.user, _sessions(), pk)
     members = selectors.signin_roster(session=session)
     return pdf_response(
         "meetings/study_signin.html",
@@ -151,12 +140,14 @@ def study_signin_pdf(request, pk):
 @login_required
 def study_delivery_create(request, pk):
     """R1.3: record when, how and by whom an absent member got the materials."""
-    attendance = get_object_or_404(
-        StudyAttendance.objects.select_related("session__branch", "session__cycle", "member"), pk=pk
+    attendance = access.access_branch_record(
+        request.user,
+        StudyAttendance.objects.select_related("session__branch", "session__cycle", "member"),
+        pk,
+        branch_path="session__branch",
     )
-    branch = access.access_branch(request.user, attendance.session.branch_id)
-    if not access.can_record_for_branch(request.user, branch):
-        raise PermissionDenied("无权登记本支部的送学情况")
+    branch = attendance.session.branch
+    access.require_committee(request.user, branch, "无权登记本支部的送学情况")
     form = DeliveryForm(
         request.POST or None,
         roster_qs=_roster_qs(branch, attendance.session.cycle),
@@ -171,7 +162,7 @@ def study_delivery_create(request, pk):
                 by=form.cleaned_data["delivered_by"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记向{attendance.member.name}送学")
             return redirect("study_list")
@@ -237,7 +228,7 @@ def talk_create(request):
                 recorded_by=request.user,
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记{talk.by.name}与{talk.with_member.name}的谈心谈话")
             return redirect("talk_coverage")
@@ -344,7 +335,7 @@ def problem_create(request):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已登记查摆问题")
             return redirect("problem_list")
@@ -358,8 +349,10 @@ def problem_create(request):
 @login_required
 def problem_from_talk(request, talk_pk):
     """R3.3: turn an opinion heard in a talk into a problem, or link it to a problem already listed."""
-    talk = get_object_or_404(Talk.objects.select_related("cycle", "branch", "by", "with_member"), pk=talk_pk)
-    branch = access.access_branch(request.user, talk.branch_id, write=True)
+    talk = access.access_branch_record(
+        request.user, Talk.objects.select_related("cycle", "branch", "by", "with_member"), talk_pk, write=True
+    )
+    branch = talk.branch
     participants = Member.objects.filter(pk__in=[talk.by_id, talk.with_member_id]).order_by("name")
     existing = list(
         Problem.objects.filter(cycle=talk.cycle, branch=branch).exclude(talks=talk).select_related("member")
@@ -391,7 +384,7 @@ def problem_from_talk(request, talk_pk):
             if request.POST.get("action") == "link":
                 link_error = "；".join(exc.messages)
             else:
-                _show_errors(form, exc)
+                add_service_errors(form, exc)
     return render(
         request,
         "meetings/problem_from_talk.html",
@@ -415,7 +408,7 @@ def my_problem_create(request):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已记录我查摆的问题")
             return redirect(reverse("me") + "#my-problems")

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from branch import access
+from branch.forms import add_service_errors
 from branch.pdf import pdf_response
 from branch.selectors import cycle_members
 
@@ -25,8 +26,8 @@ from ..services import meeting as services
 def _context(request, *, write: bool = False):
     """The branch, cycle and meeting of the page; write=True refuses everyone but the branch's secretary."""
     branch = access.staff_branch(request.user)
-    if write and not access.can_write_branch(request.user, branch):
-        raise PermissionDenied("仅支部书记可以登记组织生活会")
+    if write:
+        access.require_secretary(request.user, branch, "仅支部书记可以登记组织生活会")
     cycle = access.request_cycle(request)
     meeting = selectors.meeting_for(cycle=cycle, branch=branch)
     if meeting is not None:
@@ -40,14 +41,6 @@ def _meeting_or_404(meeting):
     return meeting
 
 
-def _show_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_required
 def meeting_detail(request):
     """Plan and prepare the meeting (R4.5), see what is ready (R1–R3), mark it held."""
@@ -55,8 +48,7 @@ def meeting_detail(request):
     can_write = access.can_write_branch(request.user, branch)
     form = MeetingForm(instance=meeting, initial={"form": services.GENERAL_MEETING})
     if request.method == "POST":
-        if not can_write:
-            raise PermissionDenied("仅支部书记可以登记组织生活会")
+        access.require_secretary(request.user, branch, "仅支部书记可以登记组织生活会")
         form = MeetingForm(request.POST, instance=meeting)
         if form.is_valid():
             data = {k: form.cleaned_data[k] for k in MeetingForm.Meta.fields}
@@ -66,7 +58,7 @@ def meeting_detail(request):
                 else:
                     services.meeting_update(meeting=meeting, **data)
             except ValidationError as e:
-                _show_errors(form, e)
+                add_service_errors(form, e)
             else:
                 messages.success(request, "已保存组织生活会的安排")
                 return redirect("meeting_detail")
@@ -129,8 +121,7 @@ def meeting_attendance(request):
     errors: list[str] = []
     rows = selectors.attendance_rows(meeting=meeting)
     if request.method == "POST":
-        if not can_write:
-            raise PermissionDenied("仅支部书记可以登记出席情况")
+        access.require_secretary(request.user, branch, "仅支部书记可以登记出席情况")
         entries = attendance_entries(request.POST, [r.member for r in rows])
         try:
             services.attendance_record(meeting=meeting, entries=entries)
@@ -196,14 +187,13 @@ def meeting_speeches(request):
     members = cycle_members(cycle=cycle, branch=branch).order_by("name")
     form = SpeechForm(members=members, initial=_speech_initial(request, meeting))
     if request.method == "POST":
-        if not can_write:
-            raise PermissionDenied("仅支部书记可以登记会议发言")
+        access.require_secretary(request.user, branch, "仅支部书记可以登记会议发言")
         form = SpeechForm(request.POST, members=members)
         if form.is_valid():
             try:
                 services.speech_add(meeting=meeting, **form.cleaned_data)
             except ValidationError as e:
-                _show_errors(form, e)
+                add_service_errors(form, e)
             else:
                 messages.success(request, "已记录一条发言")
                 return redirect(f"{request.path}?kind={form.cleaned_data['kind']}")
