@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint deps system-deps migrate demo worker serve-prod clean
+.PHONY: run test bench bench-load lint deps system-deps migrate demo worker serve-prod clean
 
 LOCK := requirements.lock
 
@@ -50,6 +50,13 @@ test: deps
 
 bench: deps
 	$(PY) -m tests.bench
+	@$(MAKE) --no-print-directory bench-load
+
+# Issue 16: gunicorn (DEBUG off, WORKERS as serve-prod) on a throw-away PostgreSQL, 4 secretaries for 60 s;
+# prints requests/s, p50/p95/max and errors. `make bench-load LOAD_SECONDS=20` for a shorter run.
+LOAD_SECONDS ?= 60
+bench-load: deps
+	$(PY) scripts/bench_load.py --seconds $(LOAD_SECONDS) --workers $(WORKERS)
 
 lint: deps
 	$(VENV)/bin/ruff check .
