@@ -734,9 +734,11 @@ def _insert(model, records: list[dict], keys: _NaturalKeys) -> None:
             for d in deserialized
             for pk in d.m2m_data.get(f.name, [])
         ]
-        through._base_manager.bulk_create(
-            links, batch_size=connection.ops.bulk_batch_size([source, target], links)
-        )
+        if links:
+            # PostgreSQL's batch size is the number of rows: never 0 (bulk_create refuses it).
+            through._base_manager.bulk_create(
+                links, batch_size=connection.ops.bulk_batch_size([source, target], links) or None
+            )
 
 
 def _restore_files(records: list[dict]) -> None:
