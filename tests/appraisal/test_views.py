@@ -79,6 +79,8 @@ def test_grade_form_refuses_the_seventh_excellent_with_the_numbers_R5_5(client_f
     url = reverse("appraisal_grade_edit", args=[full[6].pk])
     r = c.post(url, {"grade": G.EXCELLENT, "opinion": "工作突出", "decided_on": "2019-01-20"})
     assert "参评正式党员 18 人，优秀最多 6 人" in r.content.decode()
+    assert "优秀已满，不能再评为优秀" in r.content.decode()
+    assert full[0].name in r.content.decode().split("优秀已满")[1]
     assert not Grade.objects.filter(member=full[6]).exists()
     r = c.post(url, {"grade": G.QUALIFIED, "opinion": "工作踏实", "decided_on": "2019-01-20"})
     assert r.status_code == 302 and Grade.objects.get(member=full[6]).grade == G.QUALIFIED
