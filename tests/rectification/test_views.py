@@ -156,6 +156,7 @@ def test_public_notice_pdf_has_real_chinese_text_R6_2(held, cycle, client_for, t
     pdf.write_bytes(response.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "整改措施公示" in text and "每月按时召开主题党日" in text and "2019年1月25日" in text
+    assert "（R" not in text and "R6." not in text  # issue 13 fault 10: no rule tags on paper
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts and " yes yes " in fonts
 
