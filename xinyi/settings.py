@@ -235,3 +235,6 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
     },
 }
+
+# Last, after the login is known: a temporary password (a new login, a reset) sends its user to change it first.
+MIDDLEWARE += ["xinyi.middleware.TemporaryPasswordMiddleware"]
