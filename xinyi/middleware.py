@@ -145,3 +145,23 @@ class TemporaryPasswordMiddleware:
                 messages.warning(request, "您正在使用临时密码，请先设置自己的新密码，然后再使用系统")
                 return HttpResponseRedirect("/accounts/password_change/")
         return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """A GET on a POST-only address (require_POST answers 405 with an empty body) gets a Chinese page (issue 13).
+
+    Typing or bookmarking the address of a button (撤销、解锁、重置密码) is what a user does by mistake; a blank page
+    tells them nothing. The status and the Allow header stay as Django set them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.method == "HEAD":
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
