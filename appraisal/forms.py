@@ -20,6 +20,11 @@ class TallyForm(forms.Form):
     mode = forms.ChoiceField(label=_("录入方式"), choices=Tally.Mode.choices, widget=forms.RadioSelect)
 
 
+def _toggle():
+    """Radios drawn as Bootstrap toggle buttons (`btn-check` + a label): the chosen grade lights up, one tap each."""
+    return forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"})
+
+
 class BallotForm(forms.Form):
     """One paper ballot: a grade per rated member (may be left blank) and the committee mark."""
 
@@ -27,7 +32,7 @@ class BallotForm(forms.Form):
         label=_("对支部委员会的评价"),
         choices=[("", "未评")] + CommitteeMark.choices,
         required=False,
-        widget=forms.RadioSelect,
+        widget=_toggle(),
     )
 
     def __init__(self, *args, members, **kwargs):
@@ -38,7 +43,7 @@ class BallotForm(forms.Form):
                 label=m.name,
                 choices=[("", "未评")] + GradeChoice.choices,
                 required=False,
-                widget=forms.RadioSelect,
+                widget=_toggle(),
             )
             self.fields[f"n{m.pk}"] = forms.CharField(label=_("存在问题"), max_length=100, required=False)
 

@@ -64,6 +64,18 @@ def excellent_cap(rated: int) -> int:
     return rated // 3
 
 
+def _excellent_full_message(*, rated: int, cap: int, holders: list[str]) -> str:
+    """The R5.5 refusal in plain words first, then the numbers and who already holds the places."""
+    numbers = f"参评正式党员 {rated} 人，优秀最多 {cap} 人"
+    if cap == 0:
+        return f"参评正式党员不足 3 人，不能评为优秀（R5.5：{numbers}）"
+    return (
+        f"优秀已满，不能再评为优秀（R5.5：{numbers}）。已评为优秀的 {len(holders)} 人："
+        + "、".join(holders)
+        + "。如需改评，请先修改其中一人的等次"
+    )
+
+
 # ---- R5.1 / R5.2 self and mutual appraisal ----
 
 
@@ -347,13 +359,13 @@ def grade_set(
     if grade == GradeChoice.EXCELLENT and (existing is None or existing.grade != GradeChoice.EXCELLENT):
         rated = rated_members(cycle=cycle, branch=branch).count()
         cap = excellent_cap(rated)
-        taken = Grade.objects.filter(
-            cycle=cycle, branch_id=member.branch_id, grade=GradeChoice.EXCELLENT
-        ).count()
-        if taken + 1 > cap:
-            raise ValidationError(
-                {"grade": f"R5.5：参评正式党员 {rated} 人，优秀最多 {cap} 人，已评定优秀 {taken} 人"}
-            )
+        holders = list(
+            Grade.objects.filter(cycle=cycle, branch_id=member.branch_id, grade=GradeChoice.EXCELLENT)
+            .order_by("member__name")
+            .values_list("member__name", flat=True)
+        )
+        if len(holders) + 1 > cap:
+            raise ValidationError({"grade": _excellent_full_message(rated=rated, cap=cap, holders=holders)})
     if existing and existing.grade != grade and hasattr(existing, "follow_up"):
         existing.follow_up.delete()  # what follows belongs to the grade; a new grade needs its own
     row = existing or Grade(cycle=cycle, branch_id=member.branch_id, member=member)

@@ -199,6 +199,10 @@ def ballot_entry(request):
     cycle = _cycle(request, branch)
     access.require_committee(request.user, branch, TELLERS_ONLY)
     tally = _tally_or_404(branch, cycle)
+    if request.method == "POST" and tally.sheets.count() >= tally.valid:
+        # A paper beyond the valid count (a double tap, a second phone) is refused aloud, never dropped unseen.
+        messages.error(request, f"有效票 {tally.valid} 张已全部录入，本张未保存；如有录错，请先撤销上一张")
+        return redirect("appraisal_ballot")
     members = selectors.rated_roster(cycle=cycle, branch=branch)
     form = BallotForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
@@ -213,7 +217,10 @@ def ballot_entry(request):
             add_service_errors(form, exc)
         else:
             entered = tally.sheets.count()
-            messages.success(request, f"已录入第 {entered} 张，共 {tally.valid} 张有效票")
+            if entered >= tally.valid:
+                messages.success(request, f"已录入第 {entered} 张，有效票已全部录入")
+            else:
+                messages.success(request, f"已录入第 {entered} 张，共 {tally.valid} 张有效票")
             response = redirect("appraisal_ballot")
             _remember_for_undo(request, response, tally, [*_undo_stack(request, tally), sheet.pk])
             return response

@@ -177,6 +177,21 @@ def post_assign(
         raise ValidationError({"member": "该党员已转出或去世"})
     if term_end is not None and term_end <= term_start:
         raise ValidationError({"term_end": "任期结束日期必须晚于任期开始日期"})
+    if term_start < member.joined_on:
+        raise ValidationError(
+            {"term_start": f"任期开始日期不能早于{member.name}的入党日期（{_cn_day(member.joined_on)}）"}
+        )
+    # A 预备党员 has no right to be elected (党章第七条), so holds no committee post until 转正 — judged on the day
+    # the term starts, so that a post backdated to before the 转正 is refused too.
+    probationary_then = not member.is_full or (member.full_member_on and term_start < member.full_member_on)
+    if probationary_then:
+        label = dict(CommitteePost.Post.choices).get(post, "支委")
+        when = (
+            f"，{_cn_day(member.full_member_on)}转正后方可任命"
+            if member.is_full and member.full_member_on
+            else "，转正后方可任命"
+        )
+        raise ValidationError({"member": f"{member.name}任期开始时是预备党员，不能担任{label}{when}"})
     # One holder per post at a time (支部工作条例: 书记, 副书记 and each 委员 is one person).
     holder = CommitteePost.objects.filter(branch=branch, post=post, term_end__isnull=True).first()
     if holder is not None:
@@ -360,3 +375,8 @@ def account_create(
         member.user = user
         member.save(update_fields=["user"])
     return user
+
+
+def _cn_day(day: date) -> str:
+    """2019年1月10日, as a person reads it (post_assign's messages)."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -282,6 +282,16 @@ class Meeting(models.Model):
     def is_held(self) -> bool:
         return self.held_on is not None
 
+    @property
+    def meets_on(self):
+        """The day the meeting is (or was) to be held: held, else agreed with the township, else planned."""
+        return self.held_on or self.township_agreed_on or self.planned_on
+
+    @property
+    def notified_in_advance(self) -> bool:
+        """R4.5: members were told before the meeting day, not on it or after it."""
+        return bool(self.members_notified_on and self.meets_on and self.members_notified_on < self.meets_on)
+
 
 class MeetingAttendance(models.Model):
     """R4.6, R4.7: who attended, who was absent and why, who took part elsewhere."""

@@ -60,10 +60,28 @@ def measures(*, cycle: Cycle, branch: Branch) -> QuerySet[Measure]:
     )
 
 
+def aimed_at(measure: Measure) -> list[str]:
+    """What the measure answers, as the public notice lists it: the problems' words, then the opinions heard in talks,
+    each line once — a problem is often written down in the very words of a talk, and the notice must not say it twice.
+    Needs the `problems` and `talks` prefetch of `measures()`."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    texts = [p.text for p in measure.problems.all()]
+    for t in measure.talks.all():
+        texts += [t.opinions_on_branch, t.opinions_on_committee]
+    for text in texts:
+        key = "".join(text.split()).rstrip("。；;，,.")
+        if key and key not in seen:
+            seen.add(key)
+            lines.append(text.strip())
+    return lines
+
+
 def measure_rows(*, cycle: Cycle, branch: Branch, day: date) -> list[dict]:
     return [
         {
             "measure": m,
+            "aimed_at": aimed_at(m),
             "status": display_status(m, day),
             "overdue": m.is_overdue_on(day),
             "stale": is_stale(m, day),

@@ -27,6 +27,8 @@ from django.views.decorators.http import require_POST
 from branch import access, services
 from branch.models import Member, Scope
 
+from .models import TemporaryPassword
+
 User = get_user_model()
 # No 0/O, 1/l/I: read aloud over the phone or copied from a screen without mistakes.
 TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -69,6 +71,7 @@ def account_password_reset(*, user) -> str:
     password = temporary_password(user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    TemporaryPassword.objects.update_or_create(user=user, defaults={"password_hash": user.password})
     axes_reset(username=user.username)
     return password
 

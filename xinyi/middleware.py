@@ -94,3 +94,74 @@ class YearMiddleware:
             if refusal:
                 raise PermissionDenied(refusal)
         return None
+
+
+# ---------------------------------------------------------------- a temporary password must be changed (issue 13)
+
+TEMPORARY_PASSWORD_SESSION_KEY = "xinyi_temporary_password"
+_OPEN_WITH_TEMPORARY_PASSWORD = (
+    "/accounts/password_change/",
+    "/accounts/logout/",
+    "/accounts/login/",
+    "/static/",
+)
+
+
+def note_temporary_password(sender, request, user, **kwargs):
+    """At login (user_logged_in), remember in the session whether the password is one given out to be changed.
+
+    Read once per login, so the pages of a user with their own password pay no query for this check.
+    """
+    from .models import TemporaryPassword
+
+    if request is None or not hasattr(request, "session"):
+        return
+    issued = TemporaryPassword.objects.filter(user=user, password_hash=user.password).exists()
+    if issued:
+        # The HMAC Django already keeps for the session (never the hash itself): it changes with the password.
+        request.session[TEMPORARY_PASSWORD_SESSION_KEY] = user.get_session_auth_hash()
+    else:
+        request.session.pop(TEMPORARY_PASSWORD_SESSION_KEY, None)
+
+
+class TemporaryPasswordMiddleware:
+    """A login opened or reset with a temporary password goes to the password change page until it is changed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        issued = getattr(request, "session", {}).get(TEMPORARY_PASSWORD_SESSION_KEY)
+        user = getattr(request, "user", None)
+        if issued and user is not None and user.is_authenticated:
+            if user.get_session_auth_hash() != issued:  # changed since: the user chose their own
+                from .models import TemporaryPassword
+
+                TemporaryPassword.objects.filter(user=user).delete()
+                del request.session[TEMPORARY_PASSWORD_SESSION_KEY]
+            elif not request.path_info.startswith(_OPEN_WITH_TEMPORARY_PASSWORD):
+                from django.contrib import messages
+
+                messages.warning(request, "您正在使用临时密码，请先设置自己的新密码，然后再使用系统")
+                return HttpResponseRedirect("/accounts/password_change/")
+        return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """A GET on a POST-only address (require_POST answers 405 with an empty body) gets a Chinese page (issue 13).
+
+    Typing or bookmarking the address of a button (撤销、解锁、重置密码) is what a user does by mistake; a blank page
+    tells them nothing. The status and the Allow header stay as Django set them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.method == "HEAD":
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -73,3 +73,28 @@ class BranchOverview(Branch):
         proxy = True
         verbose_name = _("支部进度总览")
         verbose_name_plural = _("支部进度总览")
+
+
+class TemporaryPassword(models.Model):
+    """A password the secretary or admin gave out (a new login, a reset): it must be changed at the next login.
+
+    It holds the password hash it was issued as: once the user's hash differs, the user has chosen their own password
+    (xinyi.middleware.TemporaryPasswordMiddleware clears the row then).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="temporary_password",
+    )
+    password_hash = models.CharField(_("临时密码（散列）"), max_length=128)
+    issued_at = models.DateTimeField(_("发放时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("临时密码")
+        verbose_name_plural = _("临时密码")
+
+    def __str__(self):
+        return f"{self.user} 的临时密码"

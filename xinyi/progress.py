@@ -249,12 +249,14 @@ def _records(step: StepDef, f: Facts) -> tuple[bool, bool, date | None, str]:
     if step.key == "preparation":
         if m is None:
             return False, False, None, "尚未建立组织生活会"
-        complete = bool(m.township_contacted_on and m.township_invited and m.members_notified_on)
+        complete = bool(m.township_contacted_on and m.township_invited and m.notified_in_advance)
         done_on = max(d for d in (m.township_contacted_on, m.members_notified_on) if d) if complete else None
         parts = [
             f"与镇党委沟通：{rule_checks.cn_date(m.township_contacted_on) or '未录入'}",
             f"通知党员：{rule_checks.cn_date(m.members_notified_on) or '未录入'}",
         ]
+        if m.members_notified_on and not m.notified_in_advance:
+            parts.append(f"通知不早于会期{rule_checks.cn_date(m.meets_on)}，未做到提前通知（R4.5）")
         return True, complete, done_on, "；".join(parts)
     if step.key == "meeting":
         if m is None:

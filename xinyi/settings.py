@@ -235,3 +235,8 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
     },
 }
+
+# Last, after the login is known: a temporary password (a new login, a reset) sends its user to change it first.
+MIDDLEWARE += ["xinyi.middleware.TemporaryPasswordMiddleware"]
+# A POST-only address opened by GET: a Chinese page instead of Django's blank 405.
+MIDDLEWARE += ["xinyi.middleware.MethodNotAllowedPageMiddleware"]

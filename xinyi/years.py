@@ -137,7 +137,7 @@ def table(*, township: Township, branches) -> YearTable:
                 m
                 and m.township_invited
                 and m.township_contacted_on
-                and m.members_notified_on
+                and m.notified_in_advance
                 and max(m.township_contacted_on, m.members_notified_on) <= c.deadline
             )
             committee_problems, member_problems = problems.get(k, (0, 0))

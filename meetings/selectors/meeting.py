@@ -166,13 +166,18 @@ def readiness(*, cycle: Cycle, branch: Branch) -> list[ReadinessItem]:
         )
     )
     notified = bool(meeting and meeting.members_notified_on)
+    if not notified:
+        notice = "尚未登记通知党员的日期"
+    elif meeting.notified_in_advance:
+        notice = f"{meeting.members_notified_on:%Y-%m-%d} 通知"
+    else:
+        notice = (
+            f"{meeting.members_notified_on:%Y-%m-%d} 通知，不早于会期 {meeting.meets_on:%Y-%m-%d}，"
+            "未做到提前通知"
+        )
     items.append(
         ReadinessItem(
-            "R4.5",
-            "已提前通知党员",
-            notified,
-            f"{meeting.members_notified_on:%Y-%m-%d} 通知" if notified else "尚未登记通知党员的日期",
-            meeting_url,
+            "R4.5", "已提前通知党员", bool(meeting and meeting.notified_in_advance), notice, meeting_url
         )
     )
     return items
@@ -400,7 +405,7 @@ def _branch_checks(
         missing.append("邀请镇党委派员")
     if not meeting.members_notified_on:
         missing.append("提前通知党员")
-    elif held and meeting.members_notified_on >= held:
+    elif not meeting.notified_in_advance:
         missing.append("提前通知党员（通知日期不早于会期）")
     if missing:
         out.append(Check("R4.5", F if held or today > deadline else W, "缺少：" + "、".join(missing), url))

@@ -208,6 +208,23 @@ def test_excellent_cap_holds_when_two_committee_members_save_at_once_R5_5():
     assert expected in loser
 
 
+def test_excellent_refusal_says_the_places_are_full_and_who_holds_them_R5_5(cycle):
+    """The secretary reads why in plain words and sees which members to reconsider, not only the numbers."""
+    w = factories.world(members=3, logins=False)  # 6 full members rated: cap 2
+    h.tally_by_ballots(w, cycle)
+    full = h.rated(w)
+    h.grade(full[0], cycle, G.EXCELLENT)
+    h.grade(full[1], cycle, G.EXCELLENT)
+    with pytest.raises(ValidationError) as exc:
+        h.grade(full[2], cycle, G.EXCELLENT)
+    message = exc.value.message_dict["grade"][0]
+    assert message.startswith("优秀已满，不能再评为优秀")
+    assert "参评正式党员 6 人，优秀最多 2 人" in message
+    assert full[0].name in message and full[1].name in message
+    assert full[2].name not in message
+    assert not Grade.objects.filter(member=full[2]).exists()
+
+
 # ---- R5.6 feedback, R5.7 what follows ----
 
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from appraisal import services
 from appraisal.models import BallotSheet, Grade, GradeChoice, Tally
-from branch.models import Cycle
 from branch.xlsx import load_workbook_safely
 from tests import factories
 from tests.appraisal import helpers as h
@@ -81,6 +80,8 @@ def test_grade_form_refuses_the_seventh_excellent_with_the_numbers_R5_5(client_f
     url = reverse("appraisal_grade_edit", args=[full[6].pk])
     r = c.post(url, {"grade": G.EXCELLENT, "opinion": "工作突出", "decided_on": "2019-01-20"})
     assert "参评正式党员 18 人，优秀最多 6 人" in r.content.decode()
+    assert "优秀已满，不能再评为优秀" in r.content.decode()
+    assert full[0].name in r.content.decode().split("优秀已满")[1]
     assert not Grade.objects.filter(member=full[6]).exists()
     r = c.post(url, {"grade": G.QUALIFIED, "opinion": "工作踏实", "decided_on": "2019-01-20"})
     assert r.status_code == 302 and Grade.objects.get(member=full[6]).grade == G.QUALIFIED
@@ -251,9 +252,43 @@ def test_ballot_entry_page_query_count_constant_R5_3(client_for, cycle, django_a
         assert c.get(reverse("appraisal_ballot")).status_code == 200
 
 
+def test_ballot_grades_are_toggle_buttons_with_a_running_count_R5_3(client_for, cycle, world):
+    """Each grade is a `btn-check` radio with its button label, so the chosen one lights up; the count is shown."""
+    import re
+
+    _open_tally(world, cycle)
+    m = world.members[0]
+    body = client_for(world.users["committee"]).get(reverse("appraisal_ballot")).content.decode()
+    for value in ("", *G.values):
+        radio = re.search(rf'<input type="radio" name="m{m.pk}" value="{value}"[^>]*>', body).group(0)
+        assert 'class="btn-check"' in radio, radio
+        assert '<label class="btn btn-outline-primary' in body[body.index(radio) + len(radio) :][:40]
+    assert 'name="committee_mark" value="satisfied" class="btn-check"' in body
+    assert "已录入 <strong>0</strong> / 收回 <strong>3</strong> 张" in body
+
+
+def test_last_valid_ballot_shows_all_entered_and_a_further_one_is_refused_aloud_R5_3(
+    client_for, cycle, world
+):
+    """After the 3rd of 3 valid ballots: "已全部录入", no ballot form; a 4th post says why and saves nothing."""
+    tally = _open_tally(world, cycle)
+    c = client_for(world.users["committee"])
+    for _ in range(2):
+        c.post(reverse("appraisal_ballot"), _ballot(world))
+    body = c.get(reverse("appraisal_ballot")).content.decode()
+    assert "已全部录入" not in body and 'id="ballot"' in body
+    r = c.post(reverse("appraisal_ballot"), _ballot(world), follow=True)
+    body = r.content.decode()
+    assert "已全部录入" in body and 'id="ballot"' not in body
+    assert "已录入 <strong>3</strong> / 收回 <strong>3</strong> 张" in body
+    r = c.post(reverse("appraisal_ballot"), _ballot(world), follow=True)
+    assert "有效票 3 张已全部录入，本张未保存" in r.content.decode()
+    assert tally.sheets.count() == 3
+
+
 def _ballot(world, grade=G.QUALIFIED, committee="satisfied"):
     data = {"committee_mark": committee}
-    for m in services.rated_members(cycle=Cycle.objects.get(year=2018), branch=world.branch):
+    for m in h.rated(world):
         data[f"m{m.pk}"] = grade
         data[f"n{m.pk}"] = ""
     return data

@@ -174,3 +174,31 @@ def test_committee_warnings_follow_the_norm(branch):
     services.post_assign(branch=branch, member=members[1], post=P.ORGANISATION, term_start=start)
     services.post_assign(branch=branch, member=members[2], post=P.PUBLICITY, term_start=start)
     assert warnings() == []
+
+
+def test_probationary_member_cannot_hold_a_committee_post(branch):
+    """A 预备党员 has no right to be elected (党章第七条): appointing one 副书记 is refused, nothing saved."""
+    p = factories.member(branch, status=Member.Status.PROBATIONARY, joined_on=date(2018, 6, 1))
+    with pytest.raises(ValidationError) as e:
+        services.post_assign(branch=branch, member=p, post=P.DEPUTY, term_start=date(2018, 12, 1))
+    assert "预备党员，不能担任副书记" in e.value.message_dict["member"][0]
+    assert not CommitteePost.objects.filter(member=p).exists()
+
+
+def test_post_backdated_to_before_the_member_became_full_is_refused(branch):
+    """Full today, but 预备 on the day the term would start: refused, with the 转正 date to aim for."""
+    m = factories.member(branch, joined_on=date(2017, 6, 1), full_member_on=date(2018, 6, 1))
+    with pytest.raises(ValidationError) as e:
+        services.post_assign(branch=branch, member=m, post=P.DEPUTY, term_start=date(2018, 1, 1))
+    assert "2018年6月1日转正后方可任命" in e.value.message_dict["member"][0]
+    services.post_assign(branch=branch, member=m, post=P.DEPUTY, term_start=date(2018, 6, 1))
+    assert CommitteePost.objects.filter(member=m, post=P.DEPUTY).count() == 1
+
+
+def test_post_term_cannot_start_before_the_member_joined(branch):
+    m = factories.member(branch, joined_on=date(2010, 7, 1))
+    with pytest.raises(ValidationError) as e:
+        services.post_assign(branch=branch, member=m, post=P.SECRETARY, term_start=date(2009, 11, 1))
+    assert "任期开始日期不能早于" in e.value.message_dict["term_start"][0]
+    assert "2010年7月1日" in e.value.message_dict["term_start"][0]
+    assert not CommitteePost.objects.filter(member=m).exists()

@@ -32,8 +32,11 @@ def test_tellers_enter_ballots_secretary_grades_member_sees_result(browser, live
         teller.goto("/2018/appraisal/tally/ballot/")
         assert f"现在录入第 {n} 张" in teller.inner_text("#progress")
         for m in rated:
-            teller.check(f"input[name=m{m.pk}][value={'excellent' if m == me else 'qualified'}]")
-        teller.check("input[name=committee_mark][value=satisfied]")
+            # One tap on the toggle button (the label); the radio behind it is a Bootstrap btn-check
+            grade = "excellent" if m == me else "qualified"
+            teller.click(f"input[name=m{m.pk}][value={grade}] + label")
+            assert teller.is_checked(f"input[name=m{m.pk}][value={grade}]")
+        teller.click("input[name=committee_mark][value=satisfied] + label")
         teller.click("text=保存本张，录入下一张")
         assert f"已录入第 {n} 张" in teller.content()
     teller.goto("/2018/appraisal/tally/")

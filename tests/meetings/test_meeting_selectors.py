@@ -63,6 +63,28 @@ def test_readiness_lists_what_is_missing_with_links_R4_5(world, cycle):
     assert "韩志刚" in items[4].detail
 
 
+def test_notice_dated_after_the_planned_meeting_is_not_in_advance_R4_5(world, cycle):
+    """Members told on 1月20日 of a meeting planned for 1月18日 were not told in advance, held or not."""
+    planned_meeting(world, cycle, members_notified_on=date(2019, 1, 20))
+    notice = selectors.readiness(cycle=cycle, branch=world.branch)[5]
+    assert notice.label == "已提前通知党员"
+    assert not notice.done
+    assert "未做到提前通知" in notice.detail
+    check = by_rule(selectors.checks(cycle=cycle, branches=[world.branch])[world.branch.pk])["R4.5"]
+    assert check.status != Status.PASS
+    assert "提前通知党员" in check.reason
+
+
+def test_notice_on_the_agreed_day_is_not_in_advance_R4_5(world, cycle):
+    """The township agreed on 1月18日; a notice given that same day does not count as in advance."""
+    planned_meeting(world, cycle, members_notified_on=HELD)
+    assert not selectors.readiness(cycle=cycle, branch=world.branch)[5].done
+    services.meeting_update(
+        meeting=selectors.meeting_for(cycle=cycle, branch=world.branch), members_notified_on=date(2019, 1, 11)
+    )
+    assert selectors.readiness(cycle=cycle, branch=world.branch)[5].done
+
+
 def test_readiness_sees_study_talks_and_problems_R1_R2_R3(world, cycle):
     # R1–R3 records are another step's; they are made directly here to show readiness reads them.
     session = StudySession.objects.create(

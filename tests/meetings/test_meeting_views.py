@@ -286,6 +286,24 @@ def test_minutes_pdf_gives_back_chinese_text_R4_1_R4_2_R4_3(client_for, world, c
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # every font embedded
 
 
+RULE_TAG = re.compile(r"[（(]\s*(依据工作方案\s*)?R\d|R\d+(\.\d+)?\s*[：:]|依据工作方案\s*R\d")
+
+
+def test_notice_and_minutes_on_paper_carry_no_rule_tags_the_page_keeps_them(
+    client_for, world, cycle, tmp_path
+):
+    """Issue 13 fault 10: "（R4.1）" helps the secretary on screen; the notice and the minutes members sign show none."""
+    meeting = held_meeting(world, cycle)
+    all_present(world, meeting)
+    full_record(world, meeting)
+    c = client_for(world.users["secretary"])
+    assert "R4.5" in c.get(reverse("meeting_detail")).content.decode()
+    for name in ("meeting_notice_pdf", "meeting_minutes_pdf"):
+        text = pdf_text(c.get(reverse(name)).content, tmp_path)
+        assert "组织生活会" in text
+        assert not RULE_TAG.search(text), (name, RULE_TAG.search(text).group(0), text)
+
+
 def test_minutes_refused_for_member(client_for, world, cycle):
     held_meeting(world, cycle)
     assert client_for(world.users["member"]).get(reverse("meeting_minutes_pdf")).status_code == 403

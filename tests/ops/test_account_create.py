@@ -53,3 +53,47 @@ def test_another_branchs_member_is_404_and_a_taken_username_saves_nothing(world,
     assert User.objects.count() == before
     world.members[2].refresh_from_db()
     assert world.members[2].user_id is None
+
+
+def test_temporary_password_must_be_changed_at_first_login_own_password_is_not(world, client_for):
+    """Issue 13 fault 14: the member given a temporary password reaches no page but the password change until they
+    choose their own; a member with their own password goes straight to their page."""
+    from django.test import Client
+
+    member = world.members[1]
+    page = client_for(world.users["secretary"]).post(
+        f"/accounts/manage/members/{member.pk}/new/", {"username": "wang1"}
+    )
+    temporary = _password_on(page.content.decode())
+
+    c = Client()
+    r = c.post("/accounts/login/", {"username": "wang1", "password": temporary}, follow=True)
+    assert r.redirect_chain[-1][0] == "/accounts/password_change/"
+    assert "您正在使用临时密码，请先设置自己的新密码" in r.content.decode()
+    r = c.get("/2018/me/")
+    assert (r.status_code, r["Location"]) == (302, "/accounts/password_change/")
+
+    new = "Xinyi-own-2019"
+    r = c.post(
+        "/accounts/password_change/",
+        {"old_password": temporary, "new_password1": new, "new_password2": new},
+    )
+    assert r.status_code == 302
+    assert c.get("/2018/me/").status_code == 200
+    assert authenticate(username="wang1", password=new) is not None
+
+    own = Client()  # a login with its own password is never sent there
+    own.force_login(world.users["member"])
+    assert own.get("/2018/me/").status_code == 200
+
+
+def test_password_reset_by_the_secretary_is_temporary_too(world, client_for):
+    from django.test import Client
+
+    user = world.users["member"]
+    page = client_for(world.users["secretary"]).post(f"/accounts/manage/{user.pk}/password/")
+    temporary = _password_on(page.content.decode())
+    c = Client()
+    c.post("/accounts/login/", {"username": user.username, "password": temporary})
+    r = c.get("/2018/me/")
+    assert (r.status_code, r["Location"]) == (302, "/accounts/password_change/")

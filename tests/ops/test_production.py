@@ -69,6 +69,20 @@ def test_404_page_is_chinese_with_debug_off(client, settings):
 
 
 @pytest.mark.django_db
+def test_get_on_a_post_only_address_is_a_chinese_405_page(world, client_for):
+    """Issue 13 fault 12: a button's address opened from the address bar explains itself; the POST still works."""
+    secretary = client_for(world.users["secretary"])
+    target = world.users["member"]
+    response = secretary.get(f"/accounts/manage/{target.pk}/unlock/")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    body = response.content.decode()
+    assert "不能直接打开这个地址" in body and "点击相应的按钮" in body
+    assert secretary.post(f"/accounts/manage/{target.pk}/unlock/").status_code == 302
+    response = secretary.get("/2018/appraisal/tally/ballot/undo/")  # under a year, too
+    assert response.status_code == 405 and "不能直接打开这个地址" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_403_page_is_chinese_with_debug_off(world, client_for, settings):
     """A member opening the roster is refused with the reason, in Chinese."""
     settings.DEBUG = False

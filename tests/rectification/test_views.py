@@ -31,6 +31,7 @@ from .builders import (
     public_and_filed,
     rectifying_world,
     report,
+    talk,
 )
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +156,7 @@ def test_public_notice_pdf_has_real_chinese_text_R6_2(held, cycle, client_for, t
     pdf.write_bytes(response.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "整改措施公示" in text and "每月按时召开主题党日" in text and "2019年1月25日" in text
+    assert "（R" not in text and "R6." not in text  # issue 13 fault 10: no rule tags on paper
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts and " yes yes " in fonts
 
@@ -611,3 +613,27 @@ def test_2018_me_query_count_constant_while_2019_is_open_R6_5(
     with django_assert_num_queries(16):
         response = me.get("/2018/me/")
     assert 'action="/2018/rectification/quarterly/mine/"' in response.content.decode()
+
+
+def test_public_notice_says_a_problem_and_a_talk_opinion_in_the_same_words_once_R6_2(
+    held, cycle, client_for, tmp_path
+):
+    """A problem written down in the words heard in a talk is one line on the board, not two."""
+    words = "希望支部多走访困难户"
+    services.measure_create(
+        cycle=cycle,
+        branch=held.branch,
+        text="支委每月走访困难户一次",
+        responsible=held.secretary,
+        due_on=date(2019, 6, 30),
+        problems=[problem(held, cycle, text=words), problem(held, cycle, text="三会一课不按时召开")],
+        talks=[talk(held, cycle, opinion=words + "。")],
+        created_on=date(2019, 1, 18),
+    )
+    response = client_for(held.users["secretary"]).get("/2018/rectification/public/notice.pdf")
+    pdf = tmp_path / "notice.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert flat.count("多走访困难户") == 1, text
+    assert "三会一课不按时召开" in flat
