@@ -84,10 +84,6 @@ def next_cycle(*, township: Township | None) -> NextCycle:
     )
 
 
-def materials_copy(*, source: Cycle, target: Cycle) -> int:
-    return before_services.materials_copy(source=source, target=target)
-
-
 def _materials_set(*, cycle: Cycle, titles: list[str]) -> int:
     seen = list(dict.fromkeys(t.strip() for t in titles if t.strip()))
     for order, title in enumerate(seen, start=1):
@@ -113,7 +109,7 @@ def cycle_open(
     if materials is not None:
         _materials_set(cycle=cycle, titles=materials)
     elif previous is not None:
-        materials_copy(source=previous, target=cycle)
+        before_services.materials_copy(source=previous, target=cycle)
     return cycle
 
 

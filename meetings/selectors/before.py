@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from branch.checks import Check, Status
 from branch.models import Branch, CommitteePost, Cycle, Member
+from branch.selectors import branch_roster, cycle_rosters
 
 from ..models import Meeting, Problem, RequiredMaterial, StudyAttendance, StudySession, Talk
-from .roster import branch_roster, cycle_rosters
 
 # ---------------------------------------------------------------- R1 study
 

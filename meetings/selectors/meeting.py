@@ -25,11 +25,10 @@ from django.utils import timezone
 from branch.checks import Check, Status
 from branch.models import Branch, CommitteePost, Cycle, Member
 from branch.providers import provider
-from branch.selectors import previous_cycle, secretary_of
+from branch.selectors import branch_roster, cycle_rosters, previous_cycle, secretary_of
 
 from ..models import Meeting, MeetingAttendance, Problem, RequiredMaterial, Speech, StudySession
 from .before import talk_coverage
-from .roster import branch_roster, cycle_rosters
 
 GENERAL_MEETING = "党员大会"
 FIRST_CYCLE_STATEMENT = "本年度为首次在系统中记录，无上年度整改事项。"

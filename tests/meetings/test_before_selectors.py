@@ -141,7 +141,7 @@ def test_coverage_query_count_constant(django_assert_num_queries, cycle, size):
     w = factories.world(members=size, logins=False)
     w.members += [factories.member(w.branch, is_veteran=True) for _ in range(size // 5)]
     full_coverage(w, cycle)
-    # +1 since issue 11: the cycle's own roster reads BranchCycle.roster_fixed_on first (meetings.selectors.roster).
+    # +1 since issue 11: the cycle's own roster reads BranchCycle.roster_fixed_on first (branch.selectors.cycle_rosters).
     with django_assert_num_queries(5):
         cov = selectors.talk_coverage(cycle=cycle, branch=w.branch)
     assert cov.complete
@@ -202,7 +202,7 @@ def test_checks_query_count_constant_for_any_number_of_branches(django_assert_nu
         record_session(w, cycle, absent={w.members[0]: "外出"})
         full_coverage(w, cycle)
         _problems(w, cycle, w.members[:2])
-    # +1 since issue 11: the cycle's own roster reads BranchCycle.roster_fixed_on first (meetings.selectors.roster).
+    # +1 since issue 11: the cycle's own roster reads BranchCycle.roster_fixed_on first (branch.selectors.cycle_rosters).
     with django_assert_num_queries(10):
         result = selectors.checks(cycle=cycle, branches=[w.branch for w in worlds])
     assert set(result) == {w.branch.pk for w in worlds}

@@ -186,7 +186,7 @@ def test_attendance_page_query_count_constant(client_for, django_assert_num_quer
     meeting = held_meeting(w, cycle)
     all_present(w, meeting)
     c = client_for(w.users["secretary"])
-    # +1 since issue 11: the cycle's own roster reads BranchCycle.roster_fixed_on first (meetings.selectors.roster).
+    # +1 since issue 11: the cycle's own roster reads BranchCycle.roster_fixed_on first (branch.selectors.cycle_rosters).
     with django_assert_num_queries(12):
         r = c.get(reverse("meeting_attendance"))
     assert r.status_code == 200

@@ -13,11 +13,11 @@ from django.urls import reverse
 from branch import services as branch_services
 from branch.checks import Status
 from branch.models import BranchCycle, Member, Participant
+from branch.selectors import branch_roster
 from meetings.apps import ensure_plan_materials
 from meetings.models import Meeting, MeetingAttendance, RequiredMaterial, Speech
 from meetings.selectors import before as before_selectors
 from meetings.selectors import meeting as meeting_selectors
-from meetings.selectors.roster import branch_roster
 from meetings.services import before as before_services
 from meetings.services import meeting as services
 from meetings.services.meeting import AttendanceEntry
@@ -78,7 +78,7 @@ def test_holding_the_meeting_fixes_the_cycle_roster_as_of_that_day_R7_2(world, c
 
 
 def test_meeting_roster_reads_equal_the_branch_cycle_roster_R7_2(world, cycle):
-    """meetings.selectors.roster reads the same list as branch.selectors.cycle_roster, before and after fixing."""
+    """branch.selectors.cycle_rosters reads the same list as branch.selectors.cycle_roster, before and after fixing."""
     from branch.selectors import cycle_roster
 
     prob = factories.member(world.branch, status=Member.Status.PROBATIONARY, joined_on=date(2018, 6, 1))
