@@ -68,7 +68,7 @@ worker: deps
 
 # Production: PostgreSQL through DATABASE_URL, gunicorn, whitenoise, the task worker beside it. See README 生产部署.
 WORKERS ?= 3
-GUNICORN_TIMEOUT ?= 120# s: the archive PDF of a 500-member branch still renders in its request (~70 s); 30 once it is a task
+GUNICORN_TIMEOUT ?= 60# s: the archive PDF renders in the background worker; the slowest pages left (sign-in sheets and minutes PDFs of a 500-member branch) take seconds
 serve-prod: deps
 	@test -n "$$DATABASE_URL" || (echo "请设置 DATABASE_URL（PostgreSQL，例如 postgres://用户:密码@127.0.0.1:5432/xinyi）"; exit 1)
 	@test -n "$$DJANGO_SECRET_KEY" || (echo "请设置 DJANGO_SECRET_KEY（50 位以上的随机字符串）"; exit 1)

@@ -14,11 +14,19 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 
-def render_pdf(template: str, context: dict, *, request=None) -> bytes:
+def render_html(template: str, context: dict, *, request=None) -> str:
+    """The HTML a PDF is laid out from (rule tags removed): what `render_pdf` draws, byte for byte."""
+    return strip_rule_tags(render_to_string(template, context, request=request))
+
+
+def html_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported late: it loads Pango, which commands that make no PDF do not need
 
-    html = strip_rule_tags(render_to_string(template, context, request=request))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_pdf(template: str, context: dict, *, request=None) -> bytes:
+    return html_pdf(render_html(template, context, request=request))
 
 
 def pdf_response(

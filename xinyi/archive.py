@@ -7,24 +7,28 @@ the archive is still produced. Nothing here can link a voter to a ballot: the ap
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from branch import access
 from branch.models import Branch, CommitteePost, Cycle, Member
-from branch.pdf import render_pdf
+from branch.pdf import html_pdf, render_html
 from branch.selectors import committee_on
 
 from . import checks as rule_checks
 from . import progress
 from .checks import cn_date
+from .models import ArchiveRender
 
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -93,8 +97,49 @@ def archive_context(*, cycle: Cycle, branch: Branch, today: date | None = None) 
     }
 
 
+def archive_html(*, cycle: Cycle, branch: Branch, today: date | None = None) -> str:
+    """What the archive PDF is laid out from. Its sha256 is the archive's state: equal facts, equal HTML."""
+    return render_html("archive/archive.html", archive_context(cycle=cycle, branch=branch, today=today))
+
+
 def archive_pdf(*, cycle: Cycle, branch: Branch, today: date | None = None) -> bytes:
-    return render_pdf("archive/archive.html", archive_context(cycle=cycle, branch=branch, today=today))
+    return html_pdf(archive_html(cycle=cycle, branch=branch, today=today))
+
+
+def state_key(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+def stored_render(*, cycle: Cycle, branch: Branch, key: str) -> ArchiveRender | None:
+    """The finished rendering of exactly this state, if there is one."""
+    return (
+        ArchiveRender.objects.filter(branch=branch, cycle=cycle, key=key, status=ArchiveRender.Status.DONE)
+        .exclude(file="")
+        .first()
+    )
+
+
+def read_render(render: ArchiveRender) -> bytes:
+    with render.file.open("rb") as f:
+        return f.read()
+
+
+def store_render(render: ArchiveRender, *, key: str, data: bytes) -> ArchiveRender:
+    """Keep a rendering's PDF; the older renderings of the same branch and year (other states) and their files go."""
+    render.file.save(f"{render.branch_id}-{render.cycle_id}-{key[:16]}.pdf", ContentFile(data), save=False)
+    render.key = key
+    render.sha256 = hashlib.sha256(data).hexdigest()
+    render.status = ArchiveRender.Status.DONE
+    render.finished = timezone.now()
+    render.save(update_fields=["file", "key", "sha256", "status", "finished"])
+    older = ArchiveRender.objects.filter(branch_id=render.branch_id, cycle_id=render.cycle_id).exclude(
+        pk=render.pk
+    )
+    for old in older.exclude(status__in=ArchiveRender.ACTIVE):
+        if old.file:
+            old.file.delete(save=False)
+        old.delete()
+    return render
 
 
 def filename(*, cycle: Cycle, branch: Branch) -> str:
@@ -107,17 +152,72 @@ def archive_bytes(*, cycle: Cycle, branch: Branch) -> tuple[bytes, str]:
     from .cycles import frozen
 
     bc = frozen(cycle=cycle, branch=branch)
-    if bc is None:
-        return archive_pdf(cycle=cycle, branch=branch), ""
-    with bc.archive.open("rb") as f:
-        return f.read(), bc.archive_sha256
+    if bc is not None:
+        with bc.archive.open("rb") as f:
+            return f.read(), bc.archive_sha256
+    day = timezone.localdate()
+    html = archive_html(cycle=cycle, branch=branch, today=day)
+    key = state_key(html)
+    render = stored_render(cycle=cycle, branch=branch, key=key)
+    if render is not None:
+        return read_render(render), ""
+    data = html_pdf(html)
+    render = ArchiveRender(branch=branch, cycle=cycle, day=day, status=ArchiveRender.Status.RUNNING)
+    render.save()
+    store_render(render, key=key, data=data)
+    return data, ""
+
+
+@dataclass
+class Download:
+    """What a download of the archive finds: the PDF (stored or frozen), or the rendering under way or failed."""
+
+    data: bytes | None = None
+    sha256: str = ""  # a closed year's frozen file only
+    render: ArchiveRender | None = None
+
+
+def archive_download(*, cycle: Cycle, branch: Branch, user, retry: bool = False) -> Download:
+    """The archive of a branch's year for a download (issue 15): a closed year's frozen file; an open year's stored
+    rendering of the current state; else a rendering asked of the background worker (one at a time per branch and
+    year), whose progress the page shows until the file is there. A rendering that failed on this same state is shown
+    as failed until the user asks again (`retry`), so a page that reloads itself does not loop on an error."""
+    from .cycles import frozen
+    from .tasks import STALE_ERROR, archive_render_request, renders_fail_stale
+
+    bc = frozen(cycle=cycle, branch=branch)
+    if bc is not None:
+        with bc.archive.open("rb") as f:
+            return Download(data=f.read(), sha256=bc.archive_sha256)
+    renders_fail_stale(branch=branch, cycle=cycle)
+    active = ArchiveRender.objects.filter(branch=branch, cycle=cycle, status__in=ArchiveRender.ACTIVE).first()
+    if active is not None:
+        return Download(render=active)
+    day = timezone.localdate()
+    key = state_key(archive_html(cycle=cycle, branch=branch, today=day))
+    render = stored_render(cycle=cycle, branch=branch, key=key)
+    if render is not None:
+        return Download(data=read_render(render), render=render)
+    last = ArchiveRender.objects.filter(branch=branch, cycle=cycle).first()
+    failed_here = last is not None and last.status == ArchiveRender.Status.FAILED and last.key == key
+    if failed_here and last.error != STALE_ERROR and not retry:  # a lost worker is no reason to stop asking
+        return Download(render=last)
+    return Download(render=archive_render_request(branch=branch, cycle=cycle, user=user, day=day, key=key))
 
 
 def _pdf(request, branch: Branch):
     from urllib.parse import quote
 
     cycle = access.cycle_for_branch(request, branch)
-    data, sha256 = archive_bytes(cycle=cycle, branch=branch)
+    found = archive_download(cycle=cycle, branch=branch, user=request.user, retry="retry" in request.GET)
+    if found.data is None:
+        render = found.render
+        waited = int((timezone.now() - render.created).total_seconds())
+        context = {"branch": branch, "cycle": cycle, "render": render, "waited": waited}
+        return TemplateResponse(
+            request, "xinyi/archive_wait.html", context, status=202 if render.is_active else 200
+        )
+    data, sha256 = found.data, found.sha256
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
         f"inline; filename*=UTF-8''{quote(filename(cycle=cycle, branch=branch))}"

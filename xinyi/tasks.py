@@ -15,7 +15,7 @@ from django_tasks import task
 from branch.models import Branch, Cycle, Township
 
 from . import archive
-from .models import ArchiveBundle
+from .models import ArchiveBundle, ArchiveRender
 
 # A finished ZIP younger than this is handed out again instead of building a new one.
 FRESH_FOR = timedelta(minutes=30)
@@ -110,6 +110,55 @@ def build_bundle(bundle_id: int) -> int:
     return bundle.pk
 
 
+def renders_fail_stale(**filters) -> int:
+    """Renderings whose worker stopped (killed, restarted) are failed, so a new download can ask again."""
+    return ArchiveRender.objects.filter(
+        status__in=ArchiveRender.ACTIVE, heartbeat__lt=stale_before(), **filters
+    ).update(status=ArchiveRender.Status.FAILED, error=STALE_ERROR, finished=timezone.now())
+
+
+def archive_render_request(*, branch: Branch, cycle: Cycle, user, day, key: str) -> ArchiveRender:
+    """A rendering of the branch's archive queued for the worker; the one already queued or running if there is one."""
+    try:
+        with transaction.atomic():
+            render = ArchiveRender(
+                branch=branch,
+                cycle=cycle,
+                day=day,
+                key=key,
+                requested_by=user if getattr(user, "pk", None) else None,
+            )
+            render.save()
+            transaction.on_commit(lambda: render_archive.enqueue(render.pk))
+            return render
+    except IntegrityError:
+        # The partial unique index caught a concurrent request: hand out the one it made.
+        return ArchiveRender.objects.get(branch=branch, cycle=cycle, status__in=ArchiveRender.ACTIVE)
+
+
+@task()
+def render_archive(render_id: int) -> int:
+    """Lay out one branch's archive PDF for the day it was asked for, and store it under the state it shows."""
+    render = ArchiveRender.objects.select_related("branch", "cycle").get(pk=render_id)
+    started = ArchiveRender.objects.filter(pk=render.pk, status=ArchiveRender.Status.PENDING).update(
+        status=ArchiveRender.Status.RUNNING, started=timezone.now(), heartbeat=timezone.now()
+    )
+    if not started:  # failed as stale and replaced while this task waited
+        return render.pk
+    try:
+        html = archive.archive_html(cycle=render.cycle, branch=render.branch, today=render.day)
+        ArchiveRender.objects.filter(pk=render.pk).update(heartbeat=timezone.now())
+        data = archive.html_pdf(html)
+        render.refresh_from_db()
+        archive.store_render(render, key=archive.state_key(html), data=data)
+    except Exception as exc:
+        ArchiveRender.objects.filter(pk=render.pk).update(
+            status=ArchiveRender.Status.FAILED, error=str(exc)[:200], finished=timezone.now()
+        )
+        raise
+    return render.pk
+
+
 def tasks_prune(*, keep_days: int) -> dict[str, int]:
     """The cron's clean-up: stuck work failed, old finished work deleted (README 运维).
 
@@ -121,6 +170,7 @@ def tasks_prune(*, keep_days: int) -> dict[str, int]:
     from django_tasks_db.models import DBTaskResult
 
     stale_bundles = bundles_fail_stale()
+    renders_fail_stale()
     stuck = DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING, started_at__lt=stale_before()
     ).update(
@@ -137,6 +187,8 @@ def tasks_prune(*, keep_days: int) -> dict[str, int]:
             bundle.file.delete(save=False)
         bundle.delete()
         removed += 1
+    for render in ArchiveRender.objects.filter(status=ArchiveRender.Status.FAILED, finished__lt=cutoff):
+        render.delete()
     results, _ = DBTaskResult.objects.filter(
         status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lt=cutoff
     ).delete()

@@ -70,6 +70,24 @@ def run(report):
             "tracemalloc",
         )
         report(f"archive PDF {label}, process maxrss", _maxrss_mb(), "MB", "whole bench process so far")
+        # Issue 15 item 1: a download of an unchanged archive serves the stored file (the state's HTML is still
+        # built to know the state); the old path laid the PDF out in every request.
+        old = _median_s(lambda b=branch: archive.archive_pdf(cycle=cycle, branch=b))
+        archive.archive_bytes(cycle=cycle, branch=branch)  # the first download stores it
+        new = _median_s(lambda b=branch: archive.archive_bytes(cycle=cycle, branch=b))
+        from xinyi.cycles import frozen
+
+        kind = (
+            "closed year, frozen file"
+            if frozen(cycle=cycle, branch=branch)
+            else "open year, stored rendering"
+        )
+        report(
+            f"archive download {label}, unchanged ({kind})",
+            new * 1000,
+            "ms",
+            f"old in-request layout {old * 1000:.0f} ms, {old / new:.1f}x",
+        )
 
     t = factories.township()
     for _ in range(100):

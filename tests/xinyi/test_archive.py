@@ -108,8 +108,28 @@ def test_roster_is_as_it_stood_on_the_meeting_day_R7_2(world, cycle):
     assert left_before.name not in names and joined_later.name not in names
 
 
+def _render_queued(render_pk=None):
+    """Run the background rendering the page asked for, as the worker (`manage.py db_worker`) would."""
+    from xinyi import tasks
+    from xinyi.models import ArchiveRender
+
+    render = (
+        ArchiveRender.objects.get(pk=render_pk) if render_pk else ArchiveRender.objects.get(status="pending")
+    )
+    tasks.render_archive.call(render.pk)
+    render.refresh_from_db()
+    return render
+
+
 def test_dashboard_archive_button_for_staff_refused_for_member_R7_2(client_for, world):
-    r = client_for(world.users["secretary"]).get(reverse("dashboard_archive"))
+    """Issue 15: the button never lays out the PDF inside the request: the first click queues it and shows the
+    wait page, which reloads itself; once the worker has made it, the same address serves the PDF."""
+    secretary = client_for(world.users["secretary"])
+    wait = secretary.get(reverse("dashboard_archive"))
+    assert wait.status_code == 202 and "已排队" in wait.content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in wait.content.decode()
+    _render_queued()
+    r = secretary.get(reverse("dashboard_archive"))
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r.content[:4] == b"%PDF"
     assert client_for(world.users["member"]).get(reverse("dashboard_archive")).status_code == 403
@@ -117,8 +137,78 @@ def test_dashboard_archive_button_for_staff_refused_for_member_R7_2(client_for, 
 
 def test_township_downloads_own_branch_archive_not_another_townships_R7_2(client_for, world, other_world):
     c = client_for(world.users["township"])
+    assert c.get(reverse("township_branch_archive", args=[world.branch.pk])).status_code == 202
+    _render_queued()
     assert c.get(reverse("township_branch_archive", args=[world.branch.pk])).status_code == 200
     assert c.get(reverse("township_branch_archive", args=[other_world.branch.pk])).status_code == 404
+
+
+def test_archive_is_rendered_once_per_state_of_its_facts_R7_2(
+    client_for, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 15 item 1: an unchanged archive is the stored file (no second layout, by the dashboard, the township's
+    page, the ZIP or export_archive); a write that changes what it shows makes the next download render again."""
+    from xinyi.models import ArchiveRender
+
+    layouts = []
+    real = archive.html_pdf
+    monkeypatch.setattr(archive, "html_pdf", lambda html: layouts.append(1) or real(html))
+    secretary = client_for(world.users["secretary"])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert secretary.get(reverse("dashboard_archive")).status_code == 202
+        # asked again (a reload, a second tab) while it waits: the same rendering, one task
+        assert secretary.get(reverse("dashboard_archive")).status_code == 202
+    assert len(queued) == 1 and ArchiveRender.objects.count() == 1
+    first = _render_queued()
+    stored = secretary.get(reverse("dashboard_archive")).content
+    from django.test import Client
+
+    reviewer = Client()
+    reviewer.force_login(world.users["township"])
+    assert reviewer.get(reverse("township_branch_archive", args=[world.branch.pk])).content == stored
+    assert archive.archive_bytes(cycle=first.cycle, branch=world.branch)[0] == stored
+    assert layouts == [1] and first.sha256 == __import__("hashlib").sha256(stored).hexdigest()
+
+    services.member_update(member=world.members[0], name="改名后")
+    assert secretary.get(reverse("dashboard_archive")).status_code == 202
+    second = _render_queued()
+    assert second.key != first.key and len(layouts) == 2
+    fresh = secretary.get(reverse("dashboard_archive")).content
+    assert fresh != stored
+    # only the newest state is kept, with its file
+    assert list(ArchiveRender.objects.values_list("pk", flat=True)) == [second.pk]
+    assert not first.file.storage.exists(first.file.name)
+
+
+def test_a_failed_rendering_is_shown_and_asked_again_only_on_request_R7_2(client_for, world, monkeypatch):
+    from xinyi import tasks
+    from xinyi.models import ArchiveRender
+
+    secretary = client_for(world.users["secretary"])
+    secretary.get(reverse("dashboard_archive"))
+    monkeypatch.setattr(archive, "html_pdf", lambda html: (_ for _ in ()).throw(RuntimeError("字体缺失")))
+    with pytest.raises(RuntimeError):
+        tasks.render_archive.call(ArchiveRender.objects.get().pk)
+    page = secretary.get(reverse("dashboard_archive"))
+    body = page.content.decode()
+    assert page.status_code == 200 and "档案生成失败：字体缺失" in body and "refresh" not in body
+    assert ArchiveRender.objects.count() == 1  # the failed page does not queue again by itself
+    assert secretary.get(reverse("dashboard_archive") + "?retry=1").status_code == 202
+    assert ArchiveRender.objects.filter(status="pending").count() == 1
+
+
+def test_a_rendering_whose_worker_died_is_replaced_R7_2(client_for, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xinyi.models import ArchiveRender
+
+    secretary = client_for(world.users["secretary"])
+    secretary.get(reverse("dashboard_archive"))
+    ArchiveRender.objects.update(status="running", heartbeat=timezone.now() - timedelta(hours=1))
+    assert secretary.get(reverse("dashboard_archive")).status_code == 202
+    assert sorted(ArchiveRender.objects.values_list("status", flat=True)) == ["failed", "pending"]
 
 
 def test_archive_on_paper_carries_no_rule_tags_R7_2(world, cycle, tmp_path):
