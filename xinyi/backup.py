@@ -615,6 +615,11 @@ def wipe() -> None:
     """
     targets = [m for m in backup_models() if not is_reference_model(m)]
     extra = [apps.get_model("admin", "LogEntry"), apps.get_model("sessions", "Session")]
+    # What xinyi derives from the rows (ZIPs, stored archive renderings, stored progress, temporary passwords) is not
+    # backed up; it points at branches, townships and logins, so it goes first (it is made again on demand).
+    derived = [m for m in apps.get_app_config("xinyi").get_models() if not m._meta.proxy and m._meta.managed]
+    for model in derived:
+        model._base_manager.all()._raw_delete(using=connection.alias)
     # A cycle a township opened goes with the township (its required materials with it); the common ones stay.
     Cycle = apps.get_model("branch", "Cycle")
     issued = Cycle._base_manager.filter(township__isnull=False)

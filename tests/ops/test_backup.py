@@ -72,8 +72,12 @@ def test_restore_into_non_empty_database_is_refused_unless_replace(demo, tmp_pat
         _restore(tmp_path / "a.json")
     assert Member.objects.get(pk=member.pk).phone == "13900000000"  # nothing changed
 
+    from xinyi.models import ArchiveRender
+
+    ArchiveRender.objects.create(branch=member.branch, cycle=Cycle.objects.get(year=2018), day="2019-03-01")
     _restore(tmp_path / "a.json", "--replace")
     assert Member.objects.get(pk=member.pk).phone != "13900000000"
+    assert not ArchiveRender.objects.exists()  # what was derived from the wiped rows goes with them
     assert backup.same_content(first, _backup(tmp_path / "b.json")) == []
 
 
