@@ -136,3 +136,24 @@ class ReviewForm(forms.Form):
 class CorrectionForm(forms.Form):
     issued_on = forms.DateField(label=_("下达日期"), widget=DateInput())
     text = forms.CharField(label=_("批评纠正意见"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+REASON_LABEL = _("修改理由（已公开、已报备或已报告的记录须填写）")
+
+
+class MeasureEditForm(MeasureForm):
+    reason = forms.CharField(label=REASON_LABEL, max_length=100, required=False)
+
+
+class CommitmentEditForm(forms.Form):
+    text = forms.CharField(label=_("承诺事项"), max_length=200)
+    due_on = forms.DateField(label=_("兑现时限"), widget=DateInput())
+    reason = forms.CharField(label=REASON_LABEL, max_length=100, required=False)
+
+
+class PublicityEditForm(PublicityForm):
+    reason = forms.CharField(label=REASON_LABEL, max_length=100, required=False)
+
+
+class DeleteForm(forms.Form):
+    reason = forms.CharField(label=_("删除理由"), max_length=100, required=False)

@@ -438,3 +438,173 @@ def correction_answer(*, correction: Correction, answered_on: date, answer: str)
     correction.full_clean()
     correction.save()
     return correction
+
+
+# ---------------------------------------------------------------- mistakes corrected (issue 13)
+# The secretary edits or deletes a record entered by mistake. Each change is kept in the change history with who
+# (simple-history's request middleware) and when; a record others have already seen — the measures once made public
+# or filed with the township, a publicity record, a report made to the members — needs a short reason, stored with
+# the history row. A closed year refuses every change (_refuse_closed), as the views' guard does.
+
+REASON_MAX = 100  # simple-history's history_change_reason column
+
+
+def _reason(reason: str, *, needed: str) -> str:
+    """The short reason, required when `needed` says why (else optional)."""
+    reason = (reason or "").strip()
+    if needed and not reason:
+        raise ValidationError({"reason": f"{needed}，修改或删除须简要说明理由"})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": f"理由请控制在{REASON_MAX}字以内"})
+    return reason
+
+
+def measures_seen_by_others(*, cycle: Cycle, branch: Branch) -> str:
+    """Why the branch's measures count as seen by others ("" if they do not yet): made public (R6.2) or filed (R6.2)."""
+    if Publicity.objects.filter(cycle=cycle, branch=branch).exists():
+        return "整改措施已向党员群众公开"
+    if Filing.objects.filter(cycle=cycle, branch=branch).exists():
+        return "整改措施已报镇党委备案"
+    return ""
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure: Measure,
+    text: str,
+    responsible: Member,
+    due_on: date,
+    problems: Iterable[Problem] = (),
+    talks: Iterable[Talk] = (),
+    reason: str = "",
+) -> Measure:
+    """Reword a measure (also after the township sent it back), change who answers for it or by when, or what it aims
+    at. The rules of measure_create hold for the new values."""
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    cycle, branch = measure.cycle, measure.branch
+    _refuse_closed(cycle=cycle, branch=branch)
+    reason = _reason(reason, needed=measures_seen_by_others(cycle=cycle, branch=branch))
+    problems, talks = list(problems), list(talks)
+    meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=branch)
+    errors = {}
+    if not problems and not talks:
+        errors["problems"] = "整改措施必须针对至少一个查摆出的问题或谈心谈话中的意见（R6.1）"
+    if any(p.branch_id != branch.pk or p.cycle_id != cycle.pk for p in problems):
+        errors["problems"] = "所选问题不属于本支部本年度"
+    if any(t.branch_id != branch.pk or t.cycle_id != cycle.pk for t in talks):
+        errors["talks"] = "所选谈话不属于本支部本年度"
+    if due_on < meeting_on:
+        errors["due_on"] = f"完成时限不能早于{meeting}"
+    if responsible.branch_id != branch.pk:
+        errors["responsible"] = "责任人不是本支部党员"
+    if errors:
+        raise ValidationError(errors)
+    measure.text, measure.responsible, measure.due_on = text.strip(), responsible, due_on
+    measure.full_clean()
+    measure._change_reason = reason
+    measure.save()
+    measure.problems.set(problems)
+    measure.talks.set(talks)
+    return measure
+
+
+@transaction.atomic
+def measure_delete(*, measure: Measure, reason: str = "") -> None:
+    """A measure entered by mistake goes, with its progress; one the township has corrected stays (answer it)."""
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    _refuse_closed(cycle=measure.cycle, branch=measure.branch)
+    reason = _reason(reason, needed=measures_seen_by_others(cycle=measure.cycle, branch=measure.branch))
+    if Correction.objects.filter(measure=measure).exists():
+        raise ValidationError("镇党委已就这条整改措施提出批评纠正意见，不能删除；请修改措施并答复镇党委")
+    for entry in measure.progress.all():
+        entry._change_reason = reason
+        entry.delete()
+    measure._change_reason = reason
+    measure.delete()
+
+
+@transaction.atomic
+def progress_delete(*, entry: ProgressEntry, reason: str = "") -> None:
+    """A progress step recorded by mistake; a measure already closed keeps its record."""
+    measure = Measure.objects.select_for_update().get(pk=entry.measure_id)
+    _refuse_closed(cycle=measure.cycle, branch=measure.branch)
+    if measure.is_done:
+        raise ValidationError("该整改措施已完成销号，其进展记录不能删除")
+    entry._change_reason = _reason(reason, needed="")
+    entry.delete()
+    if not measure.progress.exists() and measure.status == Measure.Status.IN_PROGRESS:
+        measure.status = Measure.Status.NOT_STARTED
+        measure._change_reason = entry._change_reason
+        measure.save(update_fields=["status"])
+
+
+def _commitment_seen(commitment: Commitment) -> str:
+    if QuarterlyReport.objects.filter(cycle=commitment.cycle, member=commitment.member).exists():
+        return "该党员已就承诺作过季度报告"
+    return ""
+
+
+@transaction.atomic
+def commitment_update(*, commitment: Commitment, text: str, due_on: date, reason: str = "") -> Commitment:
+    commitment = Commitment.objects.select_for_update().select_related("member__branch").get(pk=commitment.pk)
+    branch = commitment.member.branch
+    _refuse_closed(cycle=commitment.cycle, branch=branch)
+    reason = _reason(reason, needed=_commitment_seen(commitment))
+    meeting_on, meeting = _meeting_day_or_refuse(cycle=commitment.cycle, branch=branch)
+    if due_on < meeting_on:
+        raise ValidationError({"due_on": f"兑现时限不能早于{meeting}"})
+    commitment.text, commitment.due_on = text.strip(), due_on
+    commitment.full_clean()
+    commitment._change_reason = reason
+    commitment.save()
+    return commitment
+
+
+@transaction.atomic
+def commitment_delete(*, commitment: Commitment, reason: str = "") -> None:
+    commitment = Commitment.objects.select_for_update().select_related("member__branch").get(pk=commitment.pk)
+    _refuse_closed(cycle=commitment.cycle, branch=commitment.member.branch)
+    reason = _reason(reason, needed=_commitment_seen(commitment))
+    others = Commitment.objects.filter(cycle=commitment.cycle, member=commitment.member).exclude(
+        pk=commitment.pk
+    )
+    if not others.exists() and _commitment_seen(commitment):
+        raise ValidationError("该党员已就这项承诺作过季度报告，不能删除其唯一的承诺；请修改承诺内容")
+    commitment._change_reason = reason
+    commitment.delete()
+
+
+@transaction.atomic
+def publicity_update(
+    *, publicity: Publicity, published_on: date, means: str, note: str = "", reason: str = "", today=None
+) -> Publicity:
+    publicity = Publicity.objects.select_for_update().get(pk=publicity.pk)
+    _refuse_closed(cycle=publicity.cycle, branch=publicity.branch)
+    reason = _reason(reason, needed="公开情况已对外公布")
+    meeting_on, meeting = _meeting_day_or_refuse(cycle=publicity.cycle, branch=publicity.branch)
+    if published_on < meeting_on:
+        raise ValidationError({"published_on": f"公开日期不能早于{meeting}"})
+    _not_in_future(published_on, "published_on", today, publicity.cycle)
+    publicity.published_on, publicity.means, publicity.note = published_on, means, note.strip()
+    publicity.full_clean()
+    publicity._change_reason = reason
+    publicity.save()
+    return publicity
+
+
+@transaction.atomic
+def publicity_delete(*, publicity: Publicity, reason: str = "") -> None:
+    publicity = Publicity.objects.select_for_update().get(pk=publicity.pk)
+    _refuse_closed(cycle=publicity.cycle, branch=publicity.branch)
+    publicity._change_reason = _reason(reason, needed="公开情况已对外公布")
+    publicity.delete()
+
+
+@transaction.atomic
+def quarterly_report_delete(*, report: QuarterlyReport, reason: str = "") -> None:
+    """A quarterly report recorded for the wrong member or quarter: it was made before the members, so say why."""
+    report = QuarterlyReport.objects.select_for_update().select_related("member__branch").get(pk=report.pk)
+    _refuse_closed(cycle=report.cycle, branch=report.member.branch)
+    report._change_reason = _reason(reason, needed="季度报告已在党员中作出")
+    report.delete()

@@ -31,17 +31,21 @@ from .dates import STALE_DAYS, meeting_day, today_for
 from .forms import (
     AnswerForm,
     CloseForm,
+    CommitmentEditForm,
     CommitmentForm,
     CorrectionForm,
+    DeleteForm,
     FilingForm,
     HalfYearForm,
+    MeasureEditForm,
     MeasureForm,
     ProgressForm,
+    PublicityEditForm,
     PublicityForm,
     QuarterlyForm,
     ReviewForm,
 )
-from .models import Correction, Filing, Measure
+from .models import Commitment, Correction, Filing, Measure, ProgressEntry, Publicity, QuarterlyReport
 
 
 def _cycle(request) -> Cycle:
@@ -76,6 +80,16 @@ def _base(request, branch, cycle, day) -> dict:
         "held_on": meeting_on if held else None,
         "meeting_on": meeting_on,  # held, else planned: measures and commitments may be set from then
         "can_write": access.can_write_branch(request.user, branch),
+        # What the secretary may still correct in this year: the tail (measures, progress, reports) or everything.
+        # Callables: a template asks only where it shows the links, so other pages pay no query for them.
+        "can_correct_tail": lambda: (
+            access.can_write_branch(request.user, branch)
+            and not access.cycle_write_refusal(cycle=cycle, branch=branch, tail=True)
+        ),
+        "can_correct": lambda: (
+            access.can_write_branch(request.user, branch)
+            and not access.cycle_write_refusal(cycle=cycle, branch=branch)
+        ),
     }
 
 
@@ -572,3 +586,195 @@ def township_correction(request, pk):
             for error in errors:
                 messages.error(request, f"{branch}：{error}")
     return redirect(_township_page(request, branch))
+
+
+# ---------------------------------------------------------------- mistakes corrected (issue 13)
+# Edit and delete by the secretary, each through a service that keeps the change history (who, when, and the reason
+# where others have seen the record). A record of another branch, or of another year under this year's address, is a
+# 404; a committee member or member gets 403; a closed year refuses (the middleware's guard, then the service).
+
+
+def _own_record(request, model, pk, *, branch_path: str):
+    """A record of the secretary's own branch in this address's year (write access)."""
+    cycle = _cycle(request)
+    record = access.access_branch_record(
+        request.user, model.objects.filter(cycle=cycle), pk, branch_path=branch_path, write=True
+    )
+    return record, cycle
+
+
+def _confirm_delete(request, *, what: str, describe: str, back: str, delete, needs_reason: str = ""):
+    """Deleting asks once, in Chinese: a page that names the record, with the reason box; the POST deletes."""
+    form = DeleteForm(request.POST if request.method == "POST" else None)  # an empty POST is still a POST
+    if request.method == "POST" and _save(form, lambda d: delete(d["reason"])):
+        messages.success(request, f"已删除{what}")
+        return redirect(back)
+    context = {"what": what, "describe": describe, "back": back, "form": form, "needs_reason": needs_reason}
+    return render(request, "rectification/confirm_delete.html", context)
+
+
+@login_required
+@access.cycle_tail
+def measure_edit(request, pk):
+    measure, cycle = _own_record(request, Measure, pk, branch_path="branch")
+    branch = measure.branch
+    day = today_for(cycle)
+    initial = {
+        "text": measure.text,
+        "responsible": measure.responsible_id,
+        "due_on": measure.due_on,
+        "problems": list(measure.problems.values_list("pk", flat=True)),
+        "talks": list(measure.talks.values_list("pk", flat=True)),
+    }
+    form = MeasureEditForm(
+        request.POST or None,
+        initial=initial,
+        members=_members(branch),
+        problems=selectors.problems_to_aim_at(cycle=cycle, branch=branch),
+        talks=selectors.opinions_to_aim_at(cycle=cycle, branch=branch),
+    )
+    if request.method == "POST" and _save(
+        form,
+        lambda d: services.measure_update(
+            measure=measure,
+            text=d["text"],
+            responsible=d["responsible"],
+            due_on=d["due_on"],
+            problems=d["problems"],
+            talks=d["talks"],
+            reason=d["reason"],
+        ),
+        on_top=("problems", "talks"),
+    ):
+        messages.success(request, "已修改整改措施")
+        return redirect(measure)
+    context = {**_base(request, branch, cycle, day), "form": form, "measure": measure}
+    context["seen"] = services.measures_seen_by_others(cycle=cycle, branch=branch)
+    return render(request, "rectification/measure_form.html", context)
+
+
+@login_required
+@access.cycle_tail
+def measure_delete(request, pk):
+    measure, cycle = _own_record(request, Measure, pk, branch_path="branch")
+    return _confirm_delete(
+        request,
+        what="整改措施",
+        describe=measure.text,
+        back=reverse("rectification_home"),
+        delete=lambda reason: services.measure_delete(measure=measure, reason=reason),
+        needs_reason=services.measures_seen_by_others(cycle=cycle, branch=measure.branch),
+    )
+
+
+@login_required
+@access.cycle_tail
+def progress_delete(request, pk):
+    cycle = _cycle(request)
+    entry = access.access_branch_record(
+        request.user,
+        ProgressEntry.objects.filter(measure__cycle=cycle).select_related("measure"),
+        pk,
+        branch_path="measure__branch",
+        write=True,
+    )
+    return _confirm_delete(
+        request,
+        what="整改进展",
+        describe=f"{entry.done_on:%Y-%m-%d} {entry.text}（{entry.measure.text}）",
+        back=entry.measure.get_absolute_url(),
+        delete=lambda reason: services.progress_delete(entry=entry, reason=reason),
+    )
+
+
+@login_required
+def commitment_edit(request, pk):
+    commitment, cycle = _own_record(request, Commitment, pk, branch_path="member__branch")
+    form = CommitmentEditForm(
+        request.POST or None, initial={"text": commitment.text, "due_on": commitment.due_on}
+    )
+    if request.method == "POST" and _save(
+        form,
+        lambda d: services.commitment_update(
+            commitment=commitment, text=d["text"], due_on=d["due_on"], reason=d["reason"]
+        ),
+    ):
+        messages.success(request, "已修改整改承诺")
+        return redirect("rectification_commitment_list")
+    context = {
+        **_base(request, commitment.member.branch, cycle, today_for(cycle)),
+        "form": form,
+        "title": f"修改{commitment.member.name}的整改承诺",
+        "back": reverse("rectification_commitment_list"),
+    }
+    return render(request, "rectification/record_form.html", context)
+
+
+@login_required
+def commitment_delete(request, pk):
+    commitment, _cycle_ = _own_record(request, Commitment, pk, branch_path="member__branch")
+    return _confirm_delete(
+        request,
+        what="整改承诺",
+        describe=f"{commitment.member.name}：{commitment.text}",
+        back=reverse("rectification_commitment_list"),
+        delete=lambda reason: services.commitment_delete(commitment=commitment, reason=reason),
+        needs_reason=services._commitment_seen(commitment),
+    )
+
+
+@login_required
+def publicity_edit(request, pk):
+    publicity, cycle = _own_record(request, Publicity, pk, branch_path="branch")
+    day = today_for(cycle)
+    form = PublicityEditForm(
+        request.POST or None,
+        initial={"published_on": publicity.published_on, "means": publicity.means, "note": publicity.note},
+    )
+    if request.method == "POST" and _save(
+        form,
+        lambda d: services.publicity_update(
+            publicity=publicity,
+            published_on=d["published_on"],
+            means=d["means"],
+            note=d["note"],
+            reason=d["reason"],
+            today=day,
+        ),
+    ):
+        messages.success(request, "已修改公开情况")
+        return redirect("rectification_publicity_list")
+    context = {
+        **_base(request, publicity.branch, cycle, day),
+        "form": form,
+        "title": "修改公开情况",
+        "back": reverse("rectification_publicity_list"),
+    }
+    return render(request, "rectification/record_form.html", context)
+
+
+@login_required
+def publicity_delete(request, pk):
+    publicity, _cycle_ = _own_record(request, Publicity, pk, branch_path="branch")
+    return _confirm_delete(
+        request,
+        what="公开情况",
+        describe=f"{publicity.published_on:%Y-%m-%d} {publicity.get_means_display()} {publicity.note}",
+        back=reverse("rectification_publicity_list"),
+        delete=lambda reason: services.publicity_delete(publicity=publicity, reason=reason),
+        needs_reason="公开情况已对外公布",
+    )
+
+
+@login_required
+@access.cycle_tail
+def quarterly_delete(request, pk):
+    report, _cycle_ = _own_record(request, QuarterlyReport, pk, branch_path="member__branch")
+    return _confirm_delete(
+        request,
+        what="季度报告",
+        describe=f"{report.member.name} 会后第{report.quarter}季度（{report.reported_on:%Y-%m-%d}）：{report.kept}",
+        back=reverse("rectification_quarterly"),
+        delete=lambda reason: services.quarterly_report_delete(report=report, reason=reason),
+        needs_reason="季度报告已在党员中作出",
+    )
