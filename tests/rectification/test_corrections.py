@@ -9,7 +9,7 @@ from django.test import Client
 
 from rectification.models import Commitment, Measure, ProgressEntry, Publicity, QuarterlyReport
 
-from .builders import TODAY, close, commit, measure, problem, public_and_filed, rectifying_world, report
+from .builders import TODAY, close, commit, public_and_filed, rectifying_world, report
 
 pytestmark = pytest.mark.django_db
 
