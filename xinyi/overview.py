@@ -228,7 +228,10 @@ def bundle_status(request):
         township=township
     )  # a killed worker's ZIP shows as failed, with the button to ask again
     bundle = ArchiveBundle.objects.filter(township=township).select_related("cycle").first()
-    return render(request, "xinyi/bundle.html", {"township": township, "bundle": bundle})
+    context = {"township": township, "bundle": bundle, "live": True}
+    if request.htmx:  # the box polling itself while the ZIP is made: only the box, swapped in place
+        return render(request, "xinyi/bundle_box.html", context)
+    return render(request, "xinyi/bundle.html", context)
 
 
 @login_required
