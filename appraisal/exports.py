@@ -25,7 +25,8 @@ def tally_workbook(*, cycle: Cycle, branch: Branch) -> Workbook:
     headers = ["序号", "姓名"]
     for g in selectors.GRADES:
         headers += [f"{g.label}（票）", f"{g.label}（%）"]
-    headers += ["测评建议（仅供参考）"]
+    headers += ["测评建议（仅供参考）", "存在问题（测评票所列）"]
+    notes = selectors.ballot_notes(tally=tally)
     _title(ws, f"{branch.name} {cycle.year}年度民主测评统计表", len(headers))
     if tally:
         write_cell(
@@ -43,7 +44,7 @@ def tally_workbook(*, cycle: Cycle, branch: Branch) -> Workbook:
         for k, (_, n, pct) in enumerate(row.cells):
             values += [n, pct]
             sums[k] += n
-        values.append(row.suggestion)
+        values += [row.suggestion, "；".join(notes.get(row.member.pk, []))]
         for c, v in enumerate(values, 1):
             write_cell(ws, r, c, v)
         r += 1

@@ -140,7 +140,7 @@ def ballot_notes(*, tally: Tally | None) -> dict[int, list[str]]:
     """存在问题 notes per rated member, in alphabetical order (so no note can be put back on its sheet)."""
     notes: dict[int, list[str]] = defaultdict(list)
     if tally is None or tally.mode != Tally.Mode.BALLOTS:
-        return notes
+        return {}
     for mid, note in (
         BallotMark.objects.filter(sheet__tally=tally)
         .exclude(note="")
@@ -148,7 +148,9 @@ def ballot_notes(*, tally: Tally | None) -> dict[int, list[str]]:
         .values_list("member_id", "note")
     ):
         notes[mid].append(note)
-    return notes
+    # A plain dict: a template's `notes.items` on a defaultdict looks up the key "items" first and gets [] (the
+    # notes never showed on the tally page, issue 13 fault 1).
+    return dict(notes)
 
 
 def cap_status(*, cycle: Cycle, branch: Branch) -> dict[str, int]:

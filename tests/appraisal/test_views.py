@@ -357,3 +357,25 @@ def test_undo_is_remembered_by_the_tellers_browser_not_the_database_R5_3(client_
     assert not BallotSheet.objects.exists()
     r = teller.post(reverse("appraisal_ballot_undo"), follow=True)
     assert "本浏览器没有可撤销的测评票" in r.content.decode()
+
+
+def test_ballot_notes_show_on_the_tally_page_and_in_the_export_escaped_R5_3(client_for, cycle, world):
+    """Issue 13 fault 1: the 存在问题 written on the ballots reach the tally page and tally.xlsx, unattributed."""
+    h.meeting(world, cycle)
+    h.self_mutual_all(world, cycle)
+    members = h.rated(world, cycle)
+    tally = services.tally_open(cycle=cycle, branch=world.branch, issued=2, returned=2, invalid=0)
+    m = members[0]
+    marks = {x.pk: G.QUALIFIED for x in members}
+    services.ballot_enter(tally=tally, marks=marks, notes={m.pk: "开会常迟到"}, committee_mark="satisfied")
+    services.ballot_enter(tally=tally, marks=marks, notes={m.pk: "=HYPERLINK(1)"}, committee_mark="satisfied")
+    services.tally_close(tally=tally)
+    c = client_for(world.users["secretary"])
+    page = c.get(reverse("appraisal_tally")).content.decode()
+    assert "开会常迟到" in page
+    ws = load_workbook_safely(c.get(reverse("appraisal_export_tally")).content)["民主测评统计表"]
+    rows = [list(row) for row in ws.iter_rows(values_only=True)]
+    assert rows[2][-1] == "存在问题（测评票所列）"
+    at = next(i for i, row in enumerate(rows, 1) if row[1] == m.name)
+    cell = ws.cell(row=at, column=len(rows[2]))
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)；开会常迟到", "s")  # text, never a formula
