@@ -1,7 +1,10 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import CommitteeMark, Feedback, FollowUp, GradeChoice, Tally
+from .services import GradeEntry, SelfMutualEntry
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -133,3 +136,82 @@ class FollowUpForm(forms.ModelForm):
                 del self.fields[name]
         if "helper" in self.fields:
             self.fields["helper"].queryset = members
+
+
+# ---- whole-table pages (issue 13 "Fewer taps", issue 15 "member pages light at 500") ----
+# One form over the whole table: rows are plain inputs named per member id (g12, o12, ...), not a Django form per
+# row, so the page stays light at 500 members. The form reads every row on the page and every row posted for someone
+# not on it (the service refuses those, and nothing is written); the rules are checked once, in the service.
+
+
+def _posted_ids(data, pattern: str) -> set[int]:
+    match = re.compile(pattern).fullmatch
+    return {int(m.group(2)) for key in data if (m := match(key))}
+
+
+class SelfMutualTableForm(forms.Form):
+    """个人自评/党员互评 for the whole roster: s<id>, m<id> ticked, sp<id>, mp<id> short points."""
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+
+    def entries(self) -> list[SelfMutualEntry]:
+        data = self.data
+        ids = [m.pk for m in self.members]
+        ids += sorted(_posted_ids(data, r"(s|m|sp|mp)(\d+)") - set(ids))
+        return [
+            SelfMutualEntry(
+                member_id=pk,
+                self_done=bool(data.get(f"s{pk}")),
+                mutual_done=bool(data.get(f"m{pk}")),
+                self_points=data.get(f"sp{pk}", "").strip(),
+                mutual_points=data.get(f"mp{pk}", "").strip(),
+            )
+            for pk in ids
+        ]
+
+
+class GradeTableForm(forms.Form):
+    """组织评定 for the whole table: g<id> grade, o<id> 评定意见, r<id> 变更理由 (rows already fed back)."""
+
+    decided_on = forms.DateField(
+        label=_("评定日期（本次新评或改动的行）"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+
+    def entries(self) -> list[GradeEntry]:
+        data = self.data
+        ids = [m.pk for m in self.members]
+        ids += sorted(_posted_ids(data, r"(g|o|r)(\d+)") - set(ids))
+        return [
+            GradeEntry(
+                member_id=pk,
+                grade=data.get(f"g{pk}", ""),
+                opinion=data.get(f"o{pk}", ""),
+                reason=data.get(f"r{pk}", ""),
+            )
+            for pk in ids
+        ]
+
+
+class FeedbackTableForm(forms.Form):
+    """R5.6 for many members: the ticked rows (f=<id>, one per member) get one date, way and person."""
+
+    given_on = forms.DateField(label=_("反馈日期"), widget=DATE)
+    means = forms.ChoiceField(label=_("反馈方式"), choices=Feedback.Means.choices)
+    by = forms.ModelChoiceField(label=_("反馈人"), queryset=None, empty_label=_("请选择反馈人"))
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["by"].queryset = members
+        self.fields["given_on"].widget.attrs["class"] = "form-control"
+        for name in ("means", "by"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def member_ids(self) -> list[int]:
+        return [int(v) for v in dict.fromkeys(self.data.getlist("f")) if v.isdigit()]

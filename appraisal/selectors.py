@@ -77,6 +77,12 @@ class TallyRow:
     feedback: object = None  # the grade's Feedback, or None (no failed lookups in templates)
     follow_up: object = None  # the grade's FollowUp, or None
     performance: Performance | None = None  # only on the grading pages (daily_performance)
+    # The whole-table page: what its inputs show (the stored grade, or what was typed when the table was refused)
+    # and the reasons the row was refused.
+    shown_grade: str = ""
+    shown_opinion: str = ""
+    shown_reason: str = ""
+    errors: list[str] = field(default_factory=list)
 
     @property
     def marked(self) -> int:
@@ -173,6 +179,21 @@ def grading_rows(*, cycle: Cycle, branch: Branch, tally: Tally | None = None) ->
         row.grade = grades.get(row.member.pk)
         row.feedback = getattr(row.grade, "feedback", None) if row.grade else None
         row.follow_up = getattr(row.grade, "follow_up", None) if row.grade else None
+        if row.grade:
+            row.shown_grade, row.shown_opinion = row.grade.grade, row.grade.opinion
+    return rows
+
+
+def feedback_rows(*, cycle: Cycle, branch: Branch) -> list[TallyRow]:
+    """The whole-table 反馈 page (R5.6): each rated member with their grade and its feedback, no tally (3 queries)."""
+    grades = {
+        g.member_id: g
+        for g in Grade.objects.filter(cycle=cycle, branch=branch).select_related("feedback", "feedback__by")
+    }
+    rows = []
+    for m in rated_roster(cycle=cycle, branch=branch):
+        g = grades.get(m.pk)
+        rows.append(TallyRow(member=m, counts={}, valid=0, grade=g, feedback=getattr(g, "feedback", None)))
     return rows
 
 
@@ -201,6 +222,14 @@ class SelfMutualRow:
     member: Member
     record: SelfMutual | None
     commitments: list[str]  # last year's open commitments, shown beside the self-appraisal (R5.1, R6.5)
+    shown: object = (
+        None  # what the row's inputs show: the record, or what was typed when the table was refused
+    )
+    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.shown is None:
+            self.shown = self.record
 
 
 def self_mutual_rows(*, cycle: Cycle, branch: Branch) -> list[SelfMutualRow]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import OperationalError, transaction
 from django.db.models import Count, F
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branch import access
 from branch.models import Branch, Cycle, Member, Participant
-from branch.selectors import branch_cycle, cycle_member_filter, cycle_members
+from branch.selectors import branch_cycle, cycle_member_filter, cycle_members, cycle_roster
 from meetings.models import Meeting, MeetingAttendance
 
 from .models import (
@@ -59,6 +62,10 @@ def _in_roster(*, cycle: Cycle, member: Member) -> bool:
     return cycle_members(cycle=cycle, branch=member.branch).filter(pk=member.pk).exists()
 
 
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def excellent_cap(rated: int) -> int:
     """R5.5 "一般不超过三分之一": at most ⌊rated / 3⌋."""
     return rated // 3
@@ -104,6 +111,88 @@ def self_mutual_record(
     row.full_clean()
     row.save()
     return row
+
+
+@dataclass(frozen=True)
+class SelfMutualEntry:
+    """One line of the whole-table 个人自评/党员互评 page, as posted."""
+
+    member_id: int
+    self_done: bool
+    mutual_done: bool
+    self_points: str = ""
+    mutual_points: str = ""
+
+
+SELF_MUTUAL_FIELDS = ("self_done", "mutual_done", "self_points", "mutual_points")
+
+
+def _stranger_message(*, cycle: Cycle, member_id: int, what: str) -> str:
+    """A posted id outside the branch's roster: refused without naming anyone (it may be another branch's member)."""
+    return f"提交的党员（编号 {member_id}）不在本支部{cycle.year}年度参加评议的党员名单中，不能{what}"
+
+
+@transaction.atomic
+def self_mutual_record_table(
+    *, cycle: Cycle, branch: Branch, entries: list[SelfMutualEntry]
+) -> list[SelfMutual]:
+    """R5.1/R5.2 for the whole roster in one save: who took part, optional short points. All or nothing.
+
+    Errors come keyed by member id (the page marks those rows) and under NON_FIELD_ERRORS for the table as a whole.
+    Only lines that differ from what is stored are written (one history row each); a member with nothing ticked and
+    no record stays without one.
+    """
+    _refuse_if_frozen(cycle=cycle, branch=branch)
+    if Tally.objects.filter(cycle=cycle, branch=branch, is_closed=True).exists():
+        raise ValidationError("民主测评已计票完成，不能再修改自评互评记录（R5.1 顺序）")
+    roster = {m.pk: m for m in cycle_roster(cycle=cycle, branch=branch)}
+    existing = {s.member_id: s for s in SelfMutual.objects.filter(cycle=cycle, member_id__in=roster)}
+    errors: dict[str, list[str]] = defaultdict(list)
+    changed: list[SelfMutual] = []
+    created: list[SelfMutual] = []
+    seen: set[int] = set()
+    for e in entries:
+        if e.member_id not in roster:
+            errors[NON_FIELD_ERRORS].append(
+                _stranger_message(cycle=cycle, member_id=e.member_id, what="记录")
+            )
+            continue
+        if e.member_id in seen:
+            continue
+        seen.add(e.member_id)
+        key = str(e.member_id)
+        if e.mutual_done and not e.self_done:
+            errors[key].append("R5.1：先个人自评，后党员互评")
+        for name, label in (("self_points", "自评要点"), ("mutual_points", "互评要点")):
+            if len(getattr(e, name)) > 300:
+                errors[key].append(f"{label}不超过 300 字（现 {len(getattr(e, name))} 字）")
+        values = {f: getattr(e, f) for f in SELF_MUTUAL_FIELDS}
+        row = existing.get(e.member_id)
+        if row is None:
+            if any(values.values()):
+                created.append(SelfMutual(cycle=cycle, member_id=e.member_id, **values))
+        elif any(getattr(row, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(row, f, v)
+            changed.append(row)
+    if errors:
+        raise ValidationError(_with_row_names(errors, {pk: m.name for pk, m in roster.items()}))
+    for row in (*created, *changed):
+        # cycle and member were checked for the whole roster above: no per-row query.
+        row.full_clean(exclude=["cycle", "member"], validate_unique=False)
+    bulk_create_with_history(created, SelfMutual)
+    bulk_update_with_history(changed, SelfMutual, list(SELF_MUTUAL_FIELDS))
+    return [*created, *changed]
+
+
+def _with_row_names(errors: dict[str, list[str]], names: dict[int, str]) -> dict[str, list[str]]:
+    """Row errors keep their member-id key (to mark the row) and are also listed on top with the member's name,
+    in the table's order, so a phone user sees every reason without scrolling through the table."""
+    top = list(errors.pop(NON_FIELD_ERRORS, []))
+    for pk, name in names.items():
+        for message in errors.get(str(pk), []):
+            top.append(f"{name}：{message}")
+    return {NON_FIELD_ERRORS: top, **errors}
 
 
 # ---- R5.3 the tally ----
@@ -311,6 +400,23 @@ def tally_close(*, tally: Tally) -> Tally:
 # ---- R5.4, R5.5, R5.8 grades ----
 
 
+def _lock_grading(*, cycle: Cycle, branch_id: int) -> None:
+    """The first write of every grading transaction: the branch's tally row, bumped.
+
+    On PostgreSQL the UPDATE takes the row lock (a second saver waits, then counts what the first one wrote); on SQLite
+    it takes the database's write lock. Every count of 优秀 comes after it, so two committee members saving at the
+    same moment, one row or the whole table, cannot pass the R5.5 cap together.
+    """
+    try:
+        Tally.objects.filter(cycle=cycle, branch_id=branch_id).update(grade_version=F("grade_version") + 1)
+    except (
+        OperationalError
+    ) as exc:  # SQLite without a busy wait (shared in-memory database): the other save holds it
+        if "locked" not in str(exc):
+            raise
+        raise ValidationError("另一位支委正在保存评定，请再保存一次（R5.5 优秀人数须逐一核对）") from exc
+
+
 @transaction.atomic
 def grade_set(
     *,
@@ -329,16 +435,7 @@ def grade_set(
     """
     if grade not in GradeChoice.values:
         raise ValidationError({"grade": "请选择评定等次"})
-    try:
-        Tally.objects.filter(cycle=cycle, branch_id=member.branch_id).update(
-            grade_version=F("grade_version") + 1
-        )
-    except (
-        OperationalError
-    ) as exc:  # SQLite without a busy wait (shared in-memory database): the other save holds it
-        if "locked" not in str(exc):
-            raise
-        raise ValidationError("另一位支委正在保存评定，请再保存一次（R5.5 优秀人数须逐一核对）") from exc
+    _lock_grading(cycle=cycle, branch_id=member.branch_id)
     # Every read comes after that first write: on SQLite a transaction that has read cannot take the write lock later.
     branch = member.branch
     _refuse_if_frozen(cycle=cycle, branch=branch)
@@ -376,6 +473,142 @@ def grade_set(
     return row
 
 
+@dataclass(frozen=True)
+class GradeEntry:
+    """One line of the whole-table 组织评定 page, as posted: grade "" and opinion "" is a line left for later."""
+
+    member_id: int
+    grade: str
+    opinion: str
+    reason: str = ""
+
+
+def _excellent_table_message(*, rated: int, cap: int, names: list[str], newly: int) -> str:
+    """R5.5 on the whole table: the plain refusal of the single grade, the numbers, who the table names 优秀."""
+    numbers = f"参评正式党员 {rated} 人，优秀最多 {cap} 人"
+    if cap == 0:
+        return f"参评正式党员不足 3 人，不能评为优秀（R5.5：{numbers}）；标出的 {newly} 行请改为其他等次"
+    over = len(names) - cap
+    return (
+        f"优秀已满，不能再评为优秀（R5.5：{numbers}）。本表评为优秀 {len(names)} 人："
+        + "、".join(names)
+        + f"，多出 {over} 人。请把标出的行中 {over} 人改为其他等次"
+    )
+
+
+@transaction.atomic
+def grades_set_table(
+    *,
+    cycle: Cycle,
+    branch: Branch,
+    entries: list[GradeEntry],
+    decided_on: date,
+    decided_by: Member | None = None,
+) -> list[Grade]:
+    """R5.4 every member's grade and 评定意见 in one save, all or nothing; R5.5 and R5.8 on the whole table.
+
+    The same lock as grade_set comes first (two savers are serialised before 优秀 are counted), then every check on
+    the table as it would stand after the save. Errors come keyed by member id (the rows to mark) and under
+    NON_FIELD_ERRORS. Only changed lines are written, with `decided_on` as their date; unchanged ones keep theirs.
+    """
+    _lock_grading(cycle=cycle, branch_id=branch.pk)
+    _refuse_if_frozen(cycle=cycle, branch=branch)
+    tally = (
+        Tally.objects.select_for_update().filter(cycle=cycle, branch=branch).select_related("meeting").first()
+    )
+    if tally is None or not tally.is_closed:
+        raise ValidationError("R5.1：组织评定须在民主测评计票完成之后")
+    if decided_on < tally.meeting.held_on:
+        raise ValidationError({"decided_on": "评定日期不能早于党员大会召开日期"})
+    rated = {m.pk: m for m in rated_members(cycle=cycle, branch=branch).order_by("name")}
+    posted_ids = {e.member_id for e in entries}
+    # Posted ids off the grading table: the cycle's 预备党员 are named (R5.8), anyone else is not.
+    probationary = dict(
+        cycle_members(cycle=cycle, branch=branch)
+        .filter(pk__in=posted_ids - set(rated))
+        .values_list("pk", "name")
+    )
+    existing = {
+        g.member_id: g
+        for g in Grade.objects.filter(cycle=cycle, branch=branch).select_related("feedback", "follow_up")
+    }
+    errors: dict[str, list[str]] = defaultdict(list)
+    final = {pk: g.grade for pk, g in existing.items() if pk in rated}
+    newly_excellent: list[int] = []
+    created: list[Grade] = []
+    changed: list[Grade] = []
+    dropped: list[int] = []
+    seen: set[int] = set()
+    for e in entries:
+        key = str(e.member_id)
+        if e.member_id not in rated:
+            if e.member_id in probationary:
+                errors[NON_FIELD_ERRORS].append(
+                    f"{probationary[e.member_id]}：预备党员参加民主评议，但不评定等次（R5.8）"
+                )
+            else:
+                errors[NON_FIELD_ERRORS].append(
+                    _stranger_message(cycle=cycle, member_id=e.member_id, what="评定")
+                )
+            continue
+        if e.member_id in seen:
+            continue
+        seen.add(e.member_id)
+        old = existing.get(e.member_id)
+        grade, opinion, reason = e.grade, e.opinion.strip(), e.reason.strip()
+        if not grade and not opinion:
+            if old is not None:
+                errors[key].append(f"已评定为{old.get_grade_display()}，不能清空；如需改评，请选择新的等次")
+            continue
+        if grade not in GradeChoice.values:
+            errors[key].append("请选择评定等次")
+            continue
+        if not opinion:
+            errors[key].append("请填写评定意见")
+        elif len(opinion) > 200:
+            errors[key].append(f"评定意见不超过 200 字（现 {len(opinion)} 字）")
+        final[e.member_id] = grade
+        if grade == GradeChoice.EXCELLENT and (old is None or old.grade != GradeChoice.EXCELLENT):
+            newly_excellent.append(e.member_id)
+        if old is not None and old.grade == grade and old.opinion == opinion:
+            continue  # unchanged: no write, no history row, its own date kept
+        if old is not None and hasattr(old, "feedback") and not reason:
+            errors[key].append(f"评定已于{_cn_date(old.feedback.given_on)}反馈本人，修改须填写变更理由")
+        row = old or Grade(cycle=cycle, branch=branch, member_id=e.member_id)
+        if old is not None and old.grade != grade and hasattr(old, "follow_up"):
+            dropped.append(old.follow_up.pk)  # what follows belongs to the grade; a new grade needs its own
+        row.grade, row.opinion, row.decided_on, row.decided_by = grade, opinion, decided_on, decided_by
+        row.change_reason = reason if old is not None else ""
+        (changed if old is not None else created).append(row)
+    excellent = [pk for pk in rated if final.get(pk) == GradeChoice.EXCELLENT]
+    cap = excellent_cap(len(rated))
+    if newly_excellent and len(excellent) > cap:
+        errors[NON_FIELD_ERRORS].insert(
+            0,
+            _excellent_table_message(
+                rated=len(rated),
+                cap=cap,
+                names=[rated[pk].name for pk in excellent],
+                newly=len(newly_excellent),
+            ),
+        )
+        for pk in newly_excellent:
+            errors[str(pk)].append("超出优秀名额（R5.5）")
+    if errors:
+        raise ValidationError(_with_row_names(errors, {pk: m.name for pk, m in rated.items()}))
+    for row in (*created, *changed):
+        # cycle, branch, member and the recorder were checked for the whole table above: no per-row query.
+        row.full_clean(exclude=["cycle", "branch", "member", "decided_by"], validate_unique=False)
+    if dropped:
+        for follow_up in FollowUp.objects.filter(pk__in=dropped):
+            follow_up.delete()  # one by one: each deletion kept in the follow-up's history
+    bulk_create_with_history(created, Grade)
+    bulk_update_with_history(
+        changed, Grade, ["grade", "opinion", "decided_on", "decided_by", "change_reason"]
+    )
+    return [*created, *changed]
+
+
 # ---- R5.6 feedback, R5.7 what follows ----
 
 
@@ -393,6 +626,58 @@ def feedback_record(*, grade: Grade | None, given_on: date, means: str, by: Memb
     row.full_clean()
     row.save()
     return row
+
+
+@transaction.atomic
+def feedback_record_many(
+    *, cycle: Cycle, branch: Branch, member_ids: list[int], given_on: date, means: str, by: Member | None
+) -> list[Feedback]:
+    """R5.6 for many members at once: one date, one way, one person. All or nothing.
+
+    A member already fed back gets the new date, way and person (a correction); errors come keyed by member id.
+    """
+    _refuse_if_frozen(cycle=cycle, branch=branch)
+    errors: dict[str, list[str]] = defaultdict(list)
+    if not member_ids:
+        errors[NON_FIELD_ERRORS].append("请勾选已反馈的党员")
+    if by is None or by.branch_id != branch.pk:
+        errors["by"].append("反馈人须是本支部党员")
+    if means not in Feedback.Means.values:
+        errors["means"].append("请选择反馈方式")
+    grades = {
+        g.member_id: g
+        for g in Grade.objects.filter(cycle=cycle, branch=branch, member_id__in=member_ids).select_related(
+            "member", "feedback"
+        )
+    }
+    missing = [pk for pk in dict.fromkeys(member_ids) if pk not in grades]
+    ungraded = dict(
+        rated_members(cycle=cycle, branch=branch).filter(pk__in=missing).values_list("pk", "name")
+    )
+    for pk in missing:
+        if pk in ungraded:
+            errors[str(pk)].append("R5.6：尚未评定，不能反馈")
+        else:
+            errors[NON_FIELD_ERRORS].append(_stranger_message(cycle=cycle, member_id=pk, what="反馈"))
+    for g in grades.values():
+        if given_on < g.decided_on:
+            errors[str(g.member_id)].append(f"反馈日期不能早于评定日期（{_cn_date(g.decided_on)}）")
+    if errors:
+        names = {pk: g.member.name for pk, g in grades.items()} | ungraded
+        raise ValidationError(_with_row_names(errors, names))
+    created: list[Feedback] = []
+    changed: list[Feedback] = []
+    for g in grades.values():
+        old = getattr(g, "feedback", None)
+        if old is not None and (old.given_on, old.means, old.by_id) == (given_on, means, by.pk):
+            continue
+        row = old or Feedback(grade=g)
+        row.given_on, row.means, row.by = given_on, means, by
+        row.full_clean(exclude=["grade", "by"], validate_unique=False)
+        (changed if old is not None else created).append(row)
+    bulk_create_with_history(created, Feedback)
+    bulk_update_with_history(changed, Feedback, ["given_on", "means", "by"])
+    return [*created, *changed]
 
 
 FOLLOW_UP_FIELDS = {

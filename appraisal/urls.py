@@ -14,6 +14,7 @@ urlpatterns = [
     path("appraisal/tally/close/", views.tally_close, name="appraisal_tally_close"),
     path("appraisal/tally.xlsx", views.export_tally, name="appraisal_export_tally"),
     path("appraisal/grades/", views.grades_page, name="appraisal_grades"),
+    path("appraisal/grades/feedback/", views.feedback_table, name="appraisal_feedback_table"),
     path("appraisal/grades/results.xlsx", views.export_results, name="appraisal_export_results"),
     path("appraisal/grades/<int:member_id>/", views.grade_edit, name="appraisal_grade_edit"),
     path("appraisal/grades/<int:member_id>/history/", views.grade_history, name="appraisal_grade_history"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -24,13 +24,16 @@ from . import exports, selectors, services
 from .forms import (
     BallotForm,
     FeedbackForm,
+    FeedbackTableForm,
     FollowUpForm,
     GradeForm,
+    GradeTableForm,
     SelfMutualForm,
+    SelfMutualTableForm,
     TallyForm,
     TotalsForm,
 )
-from .models import Grade, SelfMutual, Tally
+from .models import Grade, GradeChoice, SelfMutual, Tally
 
 
 def _cycle(request, branch) -> Cycle:
@@ -77,16 +80,59 @@ def appraisal_home(request):
 # ---- R5.1/R5.2 ----
 
 
+def _table_refusal(exc: ValidationError) -> tuple[list[str], dict[int, list[str]], dict[str, list[str]]]:
+    """A whole-table service's refusal: the messages on top, the reasons per member id (rows to mark), and the
+    errors of the table's own fields (date, way, person)."""
+    if not hasattr(exc, "error_dict"):
+        return exc.messages, {}, {}
+    top, rows, fields = [], {}, {}
+    for key, messages_ in exc.message_dict.items():
+        if key == NON_FIELD_ERRORS:
+            top.extend(messages_)
+        elif key.isdigit():
+            rows[int(key)] = messages_
+        else:
+            fields[key] = messages_
+    return top, rows, fields
+
+
 @login_required
 def self_mutual_list(request):
+    """R5.1/R5.2 on one page: who took part, optional short points, the whole roster saved at once (issue 13)."""
     branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     rows = selectors.self_mutual_rows(cycle=cycle, branch=branch)
+    errors: list[str] = []
+    if request.method == "POST":
+        access.require_secretary(request.user, branch, "仅支部书记可以登记自评互评情况")
+        form = SelfMutualTableForm(request.POST, members=[r.member for r in rows])
+        entries = form.entries()
+        try:
+            saved = services.self_mutual_record_table(cycle=cycle, branch=branch, entries=entries)
+        except ValidationError as exc:
+            errors, by_row, _fields = _table_refusal(exc)
+            posted = {e.member_id: e for e in entries}
+            for r in rows:  # nothing was saved: show what was typed, and why each marked row was refused
+                r.shown = posted.get(r.member.pk, r.shown)
+                r.errors = by_row.get(r.member.pk, [])
+        else:
+            messages.success(request, f"已保存自评互评情况（{len(saved)} 人有改动）")
+            return redirect("appraisal_self_mutual")
     with_commitments = any(r.commitments for r in rows)
+    tally = selectors.tally_for(cycle=cycle, branch=branch)
     return render(
         request,
         "appraisal/selfmutual_list.html",
-        _ctx(request, branch, cycle=cycle, rows=rows, with_commitments=with_commitments),
+        _ctx(
+            request,
+            branch,
+            cycle=cycle,
+            rows=rows,
+            with_commitments=with_commitments,
+            errors=errors,
+            editable=access.can_write_branch(request.user, branch) and not (tally and tally.is_closed),
+            tally=tally,
+        ),
     )
 
 
@@ -333,10 +379,40 @@ def tally_close(request):
 
 @login_required
 def grades_page(request):
+    """R5.4–R5.8 on one page: every member's grade and 评定意见, saved all or nothing (issue 13), with the tally, the
+    daily performance, the feedback and a link to what follows beside each."""
     branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
     cycle = _cycle(request, branch)
     tally = selectors.tally_for(cycle=cycle, branch=branch)
     rows = selectors.grading_rows(cycle=cycle, branch=branch, tally=tally)
+    errors: list[str] = []
+    initial = {"decided_on": max((r.grade.decided_on for r in rows if r.grade), default=None)}
+    if initial["decided_on"] is None and tally:
+        initial["decided_on"] = tally.meeting.held_on
+    form = GradeTableForm(request.POST or None, initial=initial, members=[r.member for r in rows])
+    if request.method == "POST":
+        access.require_secretary(request.user, branch, "仅支部书记可以保存组织评定")
+        entries = form.entries()
+        if form.is_valid():
+            try:
+                saved = services.grades_set_table(
+                    cycle=cycle,
+                    branch=branch,
+                    entries=entries,
+                    decided_on=form.cleaned_data["decided_on"],
+                    decided_by=access.acting_member(request.user),
+                )
+            except ValidationError as exc:
+                errors, by_row, fields = _table_refusal(exc)
+                for name, messages_ in fields.items():
+                    for message in messages_:
+                        form.add_error(name if name in form.fields else None, message)
+                _show_posted_grades(rows, entries, by_row)
+            else:
+                messages.success(request, f"已保存组织评定（{len(saved)} 人有改动）")
+                return redirect("appraisal_grades")
+        else:
+            _show_posted_grades(rows, entries, {})
     selectors.attach_performance(rows, cycle=cycle, branch=branch)
     return render(
         request,
@@ -347,8 +423,71 @@ def grades_page(request):
             cycle=cycle,
             tally=tally,
             rows=rows,
+            form=form,
+            errors=errors,
+            grade_choices=GradeChoice.choices,
+            editable=access.can_write_branch(request.user, branch) and bool(tally and tally.is_closed),
             cap=selectors.cap_status(cycle=cycle, branch=branch),
             totals=selectors.grade_totals(rows),
+        ),
+    )
+
+
+def _show_posted_grades(rows, entries, by_row) -> None:
+    """Nothing was saved: every row shows what was typed, and the marked rows say why."""
+    posted = {e.member_id: e for e in entries}
+    for r in rows:
+        e = posted.get(r.member.pk)
+        if e is not None:
+            r.shown_grade, r.shown_opinion, r.shown_reason = e.grade, e.opinion, e.reason
+        r.errors = by_row.get(r.member.pk, [])
+
+
+@login_required
+def feedback_table(request):
+    """R5.6 for many members at once: tick the members fed back, one date, way and person (issue 13)."""
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
+    cycle = _cycle(request, branch)
+    rows = selectors.feedback_rows(cycle=cycle, branch=branch)
+    staff = services.rated_members(cycle=cycle, branch=branch).order_by("name")
+    errors: list[str] = []
+    ticked: set[int] = set()
+    if request.method == "POST":
+        access.require_secretary(request.user, branch, "仅支部书记可以登记反馈情况")
+        form = FeedbackTableForm(request.POST, members=staff)
+        ticked = set(form.member_ids())
+        if form.is_valid():
+            try:
+                saved = services.feedback_record_many(
+                    cycle=cycle, branch=branch, member_ids=form.member_ids(), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                errors, by_row, fields = _table_refusal(exc)
+                for name, messages_ in fields.items():
+                    for message in messages_:
+                        form.add_error(name if name in form.fields else None, message)
+                for r in rows:
+                    r.errors = by_row.get(r.member.pk, [])
+            else:
+                messages.success(request, f"已记录向 {len(saved)} 名党员反馈评定意见")
+                return redirect("appraisal_feedback_table")
+    else:
+        me = access.acting_member(request.user)
+        form = FeedbackTableForm(
+            initial={"by": me.pk if me and me.branch_id == branch.pk else None}, members=staff
+        )
+    return render(
+        request,
+        "appraisal/feedback_table_form.html",
+        _ctx(
+            request,
+            branch,
+            cycle=cycle,
+            rows=rows,
+            form=form,
+            errors=errors,
+            ticked=ticked,
+            editable=access.can_write_branch(request.user, branch),
         ),
     )
 
