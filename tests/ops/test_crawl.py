@@ -202,6 +202,13 @@ def move_main_branch_to_another_township():
     Branch.objects.filter(name="新义村党支部").update(township=other)
 
 
+def move_main_branch_out_of(level: str):
+    """For the banner and the city: 新义村 moves to a township of another banner (another city's, for the city)."""
+    banner = services.banner_named("外旗（测试）", city="外市（测试）" if level == "city" else "通辽市")
+    other = services.township_create(name="外旗镇党委（测试）", banner=banner)
+    Branch.objects.filter(name="新义村党支部").update(township=other)
+
+
 def private_strings(scope: Scope) -> list[str]:
     """Other members' phones and birth dates, as pages would print them."""
     out = []
@@ -351,7 +358,7 @@ class Crawl:
         return self
 
 
-ROLES = ["secretary", "committee", "member", "secretary2", "township", "admin"]
+ROLES = ["secretary", "committee", "member", "secretary2", "township", "banner", "city", "admin"]
 
 
 @pytest.mark.parametrize("username", ROLES)
@@ -360,6 +367,8 @@ def test_role_reaches_nothing_outside_its_scope(demo, username):
     users = demo_users()
     if username == "township":
         move_main_branch_to_another_township()
+    if username in ("banner", "city"):
+        move_main_branch_out_of(username)
     crawl = Crawl(users[username]).run()
     assert len(crawl.visited) > 1
     assert crawl.problems == [], "\n".join(crawl.problems)
