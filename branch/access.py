@@ -209,7 +209,7 @@ def own_member(user) -> Member:
 def access_branch(user, branch_id, *, write: bool = False) -> Branch:
     """A branch this user may read (or, with write=True, change)."""
     _refuse_anonymous(user)
-    branch = get_object_or_404(branches_visible(user), pk=branch_id)
+    branch = get_object_or_404(branches_visible(user).select_related("township__banner"), pk=branch_id)
     if write and not can_write_branch(user, branch):
         raise PermissionDenied("无权修改此党支部的记录")
     return branch
