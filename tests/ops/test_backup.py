@@ -62,8 +62,11 @@ def test_restore_into_freshly_migrated_database_keeps_everything(demo, tmp_path)
 
     assert backup.same_content(first, second) == []
     others = sum(1 for r in first["data"]["branch.member"] if r["fields"]["branch"] != _xinyi_pk())
-    assert Member.objects.filter(branch__name="新义村党支部").count() == _counts(first)["branch.member"] - others
+    assert (
+        Member.objects.filter(branch__name="新义村党支部").count() == _counts(first)["branch.member"] - others
+    )
     assert others >= 10  # 双山村, and the second township's branches
+
 
 @pytest.mark.django_db
 def test_restore_into_non_empty_database_is_refused_unless_replace(demo, tmp_path):

@@ -165,3 +165,30 @@ def test_cycle_open_command_for_a_banner_R0_1(two_banners):
         call_command("cycle_open", "--year", "2019", "--deadline", "2020-03-20", "--banner", "奈曼旗")
     with pytest.raises(CommandError, match="找不到旗县委"):
         call_command("cycle_open", "--year", "2019", "--deadline", "2020-03-20", "--banner", "无此旗")
+
+
+def test_seed_scale_builds_a_measurable_banner_and_refuses_a_real_database(cycle):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from branch.models import Branch, Member
+
+    factories.township("真实镇党委", banner="库伦旗")
+    with pytest.raises(CommandError, match="已有演示以外的镇党委"):
+        call_command("seed_scale", "--townships", "2", "--branches", "3", "--members", "5", stdout=StringIO())
+    call_command(
+        "seed_scale", "--townships", "2", "--branches", "3", "--members", "5", "--force", stdout=StringIO()
+    )
+    assert Branch.objects.filter(township__banner__name="规模测试旗").count() == 6
+    assert Member.objects.filter(branch__township__banner__name="规模测试旗").count() == 30
+    c = _as(get_user("scale-banner"))
+    page = c.get("/2018/banner/").content.decode()
+    assert "规模测试旗第1镇党委" in page and "规模测试旗第2镇党委" in page
+
+
+def get_user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
