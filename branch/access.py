@@ -2,6 +2,8 @@
 
 Each function returns the object asked for or raises PermissionDenied / Http404, one condition per line.
 Roles (branch.models.Scope):
+- city reviewer (市委) and banner reviewer (旗县委): read every township and branch below them, write nothing —
+  except that a banner opens a new year for its townships (`level_act` views);
 - township reviewer: reads every branch of their township, writes nothing but their own review acts;
 - secretary: reads and writes their own branch;
 - committee member: reads their branch, records their own talks and the like;
@@ -19,7 +21,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Branch, Cycle, Member, Scope, Township
+from .models import Banner, Branch, City, Cycle, Member, Scope, Township
 
 Role = Scope.Role
 
@@ -45,6 +47,25 @@ def _refuse_anonymous(user) -> None:
         raise PermissionDenied("请先登录")
 
 
+LEVEL_ROLES = (Role.BANNER, Role.CITY)  # read-only reviewers above the township
+
+
+def townships_visible(user) -> QuerySet[Township]:
+    """Townships whose pages this user may read: a reviewer's own, every township of a banner or of a city."""
+    if getattr(user, "is_superuser", False):
+        return Township.objects.all()
+    scope = scope_of(user)
+    if scope is None:
+        return Township.objects.none()
+    if scope.role == Role.TOWNSHIP:
+        return Township.objects.filter(pk=scope.township_id)
+    if scope.role == Role.BANNER:
+        return Township.objects.filter(banner_id=scope.banner_id)
+    if scope.role == Role.CITY:
+        return Township.objects.filter(banner__city_id=scope.city_id)
+    return Township.objects.none()
+
+
 def branches_visible(user) -> QuerySet[Branch]:
     """Branches whose records this user may read."""
     if getattr(user, "is_superuser", False):
@@ -54,6 +75,10 @@ def branches_visible(user) -> QuerySet[Branch]:
         return Branch.objects.none()
     if scope.role == Role.TOWNSHIP:
         return Branch.objects.filter(township_id=scope.township_id)
+    if scope.role == Role.BANNER:
+        return Branch.objects.filter(township__banner_id=scope.banner_id)
+    if scope.role == Role.CITY:
+        return Branch.objects.filter(township__banner__city_id=scope.city_id)
     if scope.role in (Role.SECRETARY, Role.COMMITTEE):
         return Branch.objects.filter(pk=scope.branch_id)
     return Branch.objects.none()
@@ -78,6 +103,80 @@ def township_of(user) -> Township:
     if scope is None or scope.role != Role.TOWNSHIP:
         raise PermissionDenied("仅镇党委审核人可以查看")
     return scope.township
+
+
+def banner_of(user) -> Banner:
+    """The banner a banner reviewer reviews."""
+    _refuse_anonymous(user)
+    scope = scope_of(user)
+    if scope is None or scope.role != Role.BANNER:
+        raise PermissionDenied("仅旗县委审核人可以查看")
+    return scope.banner
+
+
+def city_of(user) -> City:
+    """The city a city reviewer reviews."""
+    _refuse_anonymous(user)
+    scope = scope_of(user)
+    if scope is None or scope.role != Role.CITY:
+        raise PermissionDenied("仅市委审核人可以查看")
+    return scope.city
+
+
+def banners_visible(user) -> QuerySet[Banner]:
+    """Banners whose overview this user may read: a banner reviewer's own, every banner of a city, all for an admin."""
+    if getattr(user, "is_superuser", False):
+        return Banner.objects.all()
+    scope = scope_of(user)
+    if scope is not None and scope.role == Role.BANNER:
+        return Banner.objects.filter(pk=scope.banner_id)
+    if scope is not None and scope.role == Role.CITY:
+        return Banner.objects.filter(city_id=scope.city_id)
+    return Banner.objects.none()
+
+
+def access_banner(user, banner_id=None) -> Banner:
+    """The banner a level overview is about: a banner reviewer's own (whatever the id says); a city reviewer or an
+    admin names one of theirs with ?banner=<id>; another city's banner is a 404; anyone else is refused."""
+    _refuse_anonymous(user)
+    if role_of(user) not in ("admin", Role.BANNER, Role.CITY):
+        raise PermissionDenied("仅旗县委、市委审核人可以查看")
+    banners = banners_visible(user)
+    if role_of(user) == Role.BANNER:
+        return banners.get()
+    if banner_id:
+        return get_object_or_404(banners, pk=banner_id if str(banner_id).isdigit() else 0)
+    banner = banners.first()
+    if banner is None:
+        raise Http404("尚无旗县委")
+    return banner
+
+
+def access_city(user, city_id=None) -> City:
+    """The city of a city overview: a city reviewer's own; an admin names any with ?city=<id>."""
+    _refuse_anonymous(user)
+    if role_of(user) == Role.CITY:
+        return city_of(user)
+    if role_of(user) != "admin":
+        raise PermissionDenied("仅市委审核人可以查看")
+    cities = City.objects.all()
+    if city_id:
+        return get_object_or_404(cities, pk=city_id if str(city_id).isdigit() else 0)
+    city = cities.first()
+    if city is None:
+        raise Http404("尚无市委")
+    return city
+
+
+def is_level_reviewer(user) -> bool:
+    return role_of(user) in LEVEL_ROLES
+
+
+def level_act(view):
+    """Marks a view a banner (or city) reviewer may POST to under a year: opening the next year for its townships.
+    Every other write under a year refuses them (cycle_write_refusal_for)."""
+    view.level_act = True
+    return view
 
 
 def staff_branch(user) -> Branch:
@@ -110,7 +209,7 @@ def own_member(user) -> Member:
 def access_branch(user, branch_id, *, write: bool = False) -> Branch:
     """A branch this user may read (or, with write=True, change)."""
     _refuse_anonymous(user)
-    branch = get_object_or_404(branches_visible(user), pk=branch_id)
+    branch = get_object_or_404(branches_visible(user).select_related("township__banner"), pk=branch_id)
     if write and not can_write_branch(user, branch):
         raise PermissionDenied("无权修改此党支部的记录")
     return branch
@@ -243,6 +342,8 @@ def township_id_of(user) -> int | None:
         return None
     if scope.role == Role.TOWNSHIP:
         return scope.township_id
+    if scope.role in LEVEL_ROLES:
+        return None
     return Branch.objects.filter(pk=scope.branch_id).values_list("township_id", flat=True).first()
 
 
@@ -259,6 +360,10 @@ def cycles_of(user) -> list[Cycle]:
         qs = Cycle.objects.none()
     elif scope.role == Role.TOWNSHIP:
         qs = Cycle.objects.filter(Q(township_id=scope.township_id) | Q(township__isnull=True))
+    elif scope.role == Role.BANNER:
+        qs = Cycle.objects.filter(Q(township__banner_id=scope.banner_id) | Q(township__isnull=True))
+    elif scope.role == Role.CITY:
+        qs = Cycle.objects.filter(Q(township__banner__city_id=scope.city_id) | Q(township__isnull=True))
     else:
         qs = Cycle.objects.filter(Q(township__branches=scope.branch_id) | Q(township__isnull=True))
     # A township's own cycle of a year comes before the common one of the same year.
@@ -285,7 +390,8 @@ def access_cycle(user, year: int) -> Cycle:
     if not getattr(user, "is_superuser", False) and scope_of(user) is None:
         raise PermissionDenied("此账号尚未分配权限")
     of_year = [c for c in cycles_of(user) if c.year == year]
-    if getattr(user, "is_superuser", False):
+    if getattr(user, "is_superuser", False) or is_level_reviewer(user):
+        # above a township there is no "own" cycle: the common one, else the first township's
         of_year.sort(key=lambda c: c.township_id is not None)
     if not of_year:
         raise Http404(f"没有{year}年度的组织生活会")
@@ -306,6 +412,8 @@ def cycle_write_refusal(*, cycle: Cycle, branch: Branch, tail: bool = False) -> 
     """
     from .selectors import branch_cycle, cycles_for_township
 
+    if branch.retired_on:
+        return f"{branch}已于{branch.retired_on.year}年{branch.retired_on.month}月{branch.retired_on.day}日撤销，记录只读"
     bc = branch_cycle(branch=branch, cycle=cycle)
     if bc.is_closed:
         return f"{cycle.year}年度已关闭，记录已封存，不能修改"
@@ -325,8 +433,11 @@ def cycle_write_refusal(*, cycle: Cycle, branch: Branch, tail: bool = False) -> 
 
 def cycle_write_refusal_for(user, cycle: Cycle, *, tail: bool = False) -> str:
     """The write guard every POST under a year passes (xinyi.middleware.YearMiddleware): the branch is the login's
-    own; a township reviewer's and an admin's acts are checked by the service of each act."""
+    own; a township reviewer's and an admin's acts are checked by the service of each act. A banner or city
+    reviewer reads only (the views marked `level_act` check their own rule)."""
     scope = scope_of(user)
+    if scope is not None and scope.role in LEVEL_ROLES:
+        return "旗县委、市委审核人只能查看，不能修改支部和镇党委的记录"
     if scope is None or scope.branch_id is None:
         return ""
     return cycle_write_refusal(cycle=cycle, branch=scope.branch, tail=tail)
@@ -380,7 +491,7 @@ def require_committee(user, branch: Branch, why: str = "仅支部书记和支委
 def access_viewed_branch(user, branch_id) -> Branch:
     """The branch a page is about: a secretary's or committee member's own; a township reviewer or an admin names
     one with ?branch=<id> (a reviewer: one of their township, an admin: any); another's is a 404."""
-    if role_of(user) in ("township", "admin"):
+    if role_of(user) in ("township", "admin", *LEVEL_ROLES):
         return access_branch(user, branch_id or 0)
     return staff_branch(user)
 
@@ -393,7 +504,7 @@ def access_township_branch(user, branch_id) -> Branch:
     branch of their own township (another township's is a 404); a secretary, committee member or member is refused.
     """
     _refuse_anonymous(user)
-    if not getattr(user, "is_superuser", False):
+    if not getattr(user, "is_superuser", False) and not is_level_reviewer(user):
         township_of(user)
     return get_object_or_404(branches_visible(user).select_related("township"), pk=branch_id)
 
@@ -402,11 +513,12 @@ def access_township(user, township_id=None) -> Township:
     """The township a township page is about: the reviewer's own (whatever `township_id` says); an admin picks any
     with ?township=<id>, the first by default. An unknown township is a 404 for an admin."""
     _refuse_anonymous(user)
-    if not getattr(user, "is_superuser", False):
+    if not getattr(user, "is_superuser", False) and not is_level_reviewer(user):
         return township_of(user)
-    townships = Township.objects.all()
-    if township_id and str(township_id).isdigit():
-        townships = townships.filter(pk=township_id)
+    townships = townships_visible(user)
+    if township_id:
+        # a banner or city reviewer reads a township below them; another banner's is a 404, as if absent
+        return get_object_or_404(townships, pk=township_id if str(township_id).isdigit() else 0)
     township = townships.first()
     if township is None:
         raise Http404("尚无镇党委")
@@ -418,7 +530,7 @@ def cycle_for_township_page(request, township: Township) -> Cycle:
     from .selectors import cycle_for_township
 
     cycle = request_cycle(request)
-    if cycle.township_id in (None, township.pk) and not getattr(request.user, "is_superuser", False):
+    if cycle.township_id in (None, township.pk) and role_of(request.user) == Role.TOWNSHIP:
         return cycle
     cycle = cycle_for_township(township_id=township.pk, year=cycle.year)
     if cycle is None:
@@ -452,7 +564,31 @@ def accounts_visible(user) -> QuerySet:
     users = get_user_model().objects
     if getattr(user, "is_superuser", False):
         return users.all()
-    return users.filter(member__branch=secretary_branch(user), is_superuser=False)
+    branch = secretary_branch(user)
+    # the branch's members' logins, and every login scoped to the branch (the secretary's own before the roster
+    # linked it to a member)
+    return users.filter(Q(member__branch=branch) | Q(scope__branch=branch), is_superuser=False).distinct()
+
+
+# ---------------------------------------------------------------- the township onboards its branches (issue 12)
+
+
+def access_onboarding_township(user, township_id=None) -> Township:
+    """The township whose branches this login adds, renames and retires: a reviewer's own; an admin's pick
+    (?township=<id>). A banner or city reviewer, a secretary, a member: refused."""
+    _refuse_anonymous(user)
+    if getattr(user, "is_superuser", False):
+        return access_township(user, township_id)
+    return township_of(user)
+
+
+def access_onboarding_branch(user, branch_id) -> Branch:
+    """A branch of the township this login onboards; another township's is a 404."""
+    township = access_onboarding_township(user)
+    branches = Branch.objects.select_related("township")
+    if not getattr(user, "is_superuser", False):
+        branches = branches.filter(township=township)
+    return get_object_or_404(branches, pk=branch_id)
 
 
 def access_account(user, user_id):

@@ -6,14 +6,29 @@ from django.core.exceptions import ValidationError
 
 from . import services
 from .access import ScopedAdmin, ScopedHistoryAdmin, scope_of
-from .models import Branch, CommitteePost, Cycle, Member, PartyGroup, Scope, Township
+from .models import Banner, Branch, City, CommitteePost, Cycle, Member, PartyGroup, Scope, Township
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    """市委: kept by the superuser (a city reviewer reads through the overview, not the admin)."""
+
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(Banner)
+class BannerAdmin(admin.ModelAdmin):
+    list_display = ["name", "city"]
+    list_filter = ["city"]
+    search_fields = ["name"]
 
 
 @admin.register(Township)
 class TownshipAdmin(ScopedAdmin):
     """A reviewer sees only the township they review."""
 
-    list_display = ["name", "banner", "city"]
+    list_display = ["name", "banner"]
     search_fields = ["name"]
 
     def get_queryset(self, request):

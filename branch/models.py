@@ -11,12 +11,42 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+class City(models.Model):
+    """市委 (通辽市): sees every banner below it, read-only (issue 12)."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("市委")
+        verbose_name_plural = _("市委")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Banner(models.Model):
+    """旗/县委 (奈曼旗): sees every township below it, read-only, and may open a year for all of them (issue 12)."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    city = models.ForeignKey(City, verbose_name=_("所属市"), on_delete=models.PROTECT, related_name="banners")
+
+    class Meta:
+        verbose_name = _("旗（县）委")
+        verbose_name_plural = _("旗（县）委")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Township(models.Model):
     """镇/苏木党委: the superior that guides and reviews its branches (R7.1)."""
 
     name = models.CharField(_("名称"), max_length=60, unique=True)
-    banner = models.CharField(_("所属旗县"), max_length=40, default="奈曼旗")
-    city = models.CharField(_("所属市"), max_length=40, default="通辽市")
+    banner = models.ForeignKey(
+        Banner, verbose_name=_("所属旗县"), on_delete=models.PROTECT, related_name="townships"
+    )
 
     class Meta:
         verbose_name = _("镇（苏木）党委")
@@ -25,6 +55,16 @@ class Township(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class BranchQuerySet(models.QuerySet):
+    def active(self):
+        """Branches not retired."""
+        return self.filter(retired_on__isnull=True)
+
+    def in_year(self, year: int):
+        """Branches that take part in a year: not retired, or retired after that year ended."""
+        return self.filter(models.Q(retired_on__isnull=True) | models.Q(retired_on__year__gt=year))
 
 
 class Branch(models.Model):
@@ -42,6 +82,10 @@ class Branch(models.Model):
     township = models.ForeignKey(
         Township, verbose_name=_("上级党委"), on_delete=models.PROTECT, related_name="branches"
     )
+    # 撤销 (retired by the township, issue 12): the records and archives stay, read-only; no later year includes it.
+    retired_on = models.DateField(_("撤销日期"), null=True, blank=True)
+
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("党支部")
@@ -397,6 +441,8 @@ class Scope(models.Model):
 
     class Role(models.TextChoices):
         TOWNSHIP = "township", _("镇党委审核人")
+        BANNER = "banner", _("旗县委审核人")
+        CITY = "city", _("市委审核人")
         SECRETARY = "secretary", _("支部书记")
         COMMITTEE = "committee", _("支委委员")
         MEMBER = "member", _("党员")
@@ -411,18 +457,44 @@ class Scope(models.Model):
     branch = models.ForeignKey(
         Branch, verbose_name=_("党支部"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    banner = models.ForeignKey(
+        Banner,
+        verbose_name=_("旗（县）委"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    city = models.ForeignKey(
+        City, verbose_name=_("市委"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("账号权限")
         verbose_name_plural = _("账号权限")
         constraints = [
+            # Each role names exactly its own unit: a township, a banner, a city, or (the branch roles) a branch.
             models.CheckConstraint(
-                condition=(Q(role="township") & Q(township__isnull=False) & Q(branch__isnull=True))
-                | (~Q(role="township") & Q(branch__isnull=False) & Q(township__isnull=True)),
-                name="scope_fits_role",
+                condition=(
+                    Q(role="township", township__isnull=False)
+                    & Q(branch__isnull=True, banner__isnull=True, city__isnull=True)
+                )
+                | (
+                    Q(role="banner", banner__isnull=False)
+                    & Q(branch__isnull=True, township__isnull=True, city__isnull=True)
+                )
+                | (
+                    Q(role="city", city__isnull=False)
+                    & Q(branch__isnull=True, township__isnull=True, banner__isnull=True)
+                )
+                | (
+                    Q(role__in=["secretary", "committee", "member"], branch__isnull=False)
+                    & Q(township__isnull=True, banner__isnull=True, city__isnull=True)
+                ),
+                name="scope_fits_role_level",
             ),
         ]
 
     def __str__(self):
-        where = self.township or self.branch
+        where = self.township or self.branch or self.banner or self.city
         return f"{self.user} · {self.get_role_display()} · {where}"

@@ -356,6 +356,22 @@ def read_sheet(data: bytes) -> Sheet:
         raise RosterError(["无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式"]) from None
 
 
+def read_sheet_bytes_checked(data: bytes) -> None:
+    """The checks every uploaded .xlsx passes before it is parsed (size, file type, the zip bomb); raises RosterError."""
+    if len(data) > settings.ROSTER_MAX_BYTES:
+        raise RosterError(
+            [f"文件超过 {settings.ROSTER_MAX_BYTES // (1024 * 1024)} MB，请删去无关内容后再导入"]
+        )
+    if not data.startswith(XLSX_MAGIC):
+        raise RosterError(["不是 Excel（.xlsx）文件；旧版 .xls 或其他格式请在 Excel/WPS 中另存为 .xlsx"])
+    try:
+        _check_unpacked_size(data)
+    except RosterError:
+        raise
+    except Exception:  # noqa: BLE001 - not a zip at all
+        raise RosterError(["无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式"]) from None
+
+
 def _check_unpacked_size(data: bytes) -> None:
     """A zip bomb (a small .xlsx whose sheet inflates to gigabytes) is refused from the zip's directory alone."""
     with zipfile.ZipFile(BytesIO(data)) as archive:

@@ -12,8 +12,10 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .models import (
+    Banner,
     Branch,
     BranchCycle,
+    City,
     CommitteePost,
     Cycle,
     Member,
@@ -99,6 +101,7 @@ def member_create(*, branch: Branch, cycle: Cycle | None = None, **fields) -> Me
     member.full_clean()
     member.save()
     _set_scores(member, scores, cycle)
+    secretary_login_link(branch=branch)  # the secretary's login, opened by the township, finds its member
     return member
 
 
@@ -130,6 +133,8 @@ def members_create_bulk(
     created = bulk_create_with_history(members, Member, batch_size=500, default_date=timezone.now())
     if scores:
         participant_scores_bulk(branch=members[0].branch, scores=scores)
+    if members:
+        secretary_login_link(branch=members[0].branch)
     return created
 
 
@@ -225,8 +230,18 @@ def group_create(*, branch: Branch, name: str) -> PartyGroup:
 
 
 @transaction.atomic
-def township_create(*, name: str, banner: str = "奈曼旗", city: str = "通辽市") -> Township:
-    t = Township(name=name, banner=banner, city=city)
+def banner_named(name: str = "奈曼旗", *, city: str = "通辽市") -> Banner:
+    """The banner of that name (made, under its city, the first time it is named)."""
+    city_row, _ = City.objects.get_or_create(name=city.strip())
+    banner, _ = Banner.objects.get_or_create(name=name.strip(), defaults={"city": city_row})
+    return banner
+
+
+@transaction.atomic
+def township_create(*, name: str, banner: Banner | str = "奈曼旗", city: str = "通辽市") -> Township:
+    if isinstance(banner, str):
+        banner = banner_named(banner, city=city)
+    t = Township(name=name, banner=banner)
     t.full_clean()
     t.save()
     return t
@@ -349,11 +364,23 @@ def account_create(
     branch: Branch | None = None,
     township: Township | None = None,
     member: Member | None = None,
+    banner: Banner | None = None,
+    city: City | None = None,
 ):
-    """A login with its scope. Secretary, committee and member logins belong to a member of the branch."""
+    """A login with its scope. Secretary, committee and member logins belong to a member of the branch; a township,
+    banner or city reviewer's login names its unit."""
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": "用户名已存在"})
+    if role in (Scope.Role.BANNER, Scope.Role.CITY):
+        user = User(username=username)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        scope = Scope(user=user, role=role, banner=banner, city=city)
+        scope.full_clean()
+        scope.save()
+        return user
     if role != Scope.Role.TOWNSHIP and member is None:
         raise ValidationError({"member": "支部账号必须关联一名党员"})
     if member is not None and branch is not None and member.branch_id != branch.pk:
@@ -380,3 +407,95 @@ def account_create(
 def _cn_day(day: date) -> str:
     """2019年1月10日, as a person reads it (post_assign's messages)."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ---------------------------------------------------------------- the township onboards its branches (issue 12)
+
+
+def _login_free(username: str) -> None:
+    if get_user_model().objects.filter(username=username).exists():
+        raise ValidationError({"username": f"登录名“{username}”已被使用"})
+
+
+@transaction.atomic
+def secretary_login_create(*, branch: Branch, name: str, password: str, username: str = "", phone: str = ""):
+    """The secretary's login of a new branch, before its roster is in: the person's name is kept on the login
+    (first_name) and the login is linked to their member record when the roster brings it (secretary_login_link)."""
+    User = get_user_model()
+    username = (username or phone or "").strip() or f"shuji{branch.pk}"
+    _login_free(username)
+    user = User(username=username, first_name=name.strip()[:150])
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    scope = Scope(user=user, role=Scope.Role.SECRETARY, branch=branch)
+    scope.full_clean()
+    scope.save()
+    secretary_login_link(branch=branch)
+    return user
+
+
+def secretary_login_link(*, branch: Branch) -> int:
+    """Link the branch's secretary logins that have no member record yet to the one active member of the same name
+    (a name held by two members links nobody: the secretary links by hand). Returns how many were linked."""
+    User = get_user_model()
+    pending = User.objects.filter(
+        scope__branch=branch, scope__role=Scope.Role.SECRETARY, member__isnull=True
+    ).exclude(first_name="")
+    linked = 0
+    for user in pending:
+        same = list(
+            Member.objects.active().filter(branch=branch, name=user.first_name, user__isnull=True)[:2]
+        )
+        if len(same) == 1:
+            same[0].user = user
+            same[0].save(update_fields=["user"])
+            linked += 1
+    return linked
+
+
+@transaction.atomic
+def branch_onboard(
+    *,
+    township: Township,
+    name: str,
+    kind: str,
+    secretary: str,
+    password: str,
+    phone: str = "",
+    username: str = "",
+):
+    """A new branch of the township with its secretary's login (issue 12). Returns (branch, login)."""
+    if not secretary.strip():
+        raise ValidationError({"secretary": "请填写书记姓名"})
+    if Branch.objects.filter(name=name.strip()).exists():
+        raise ValidationError({"name": f"“{name.strip()}”已存在"})
+    branch = branch_create(name=name.strip(), township=township, kind=kind)
+    login = secretary_login_create(
+        branch=branch, name=secretary, password=password, username=username, phone=phone
+    )
+    return branch, login
+
+
+@transaction.atomic
+def branch_rename(*, branch: Branch, name: str) -> Branch:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "请填写党支部名称"})
+    if Branch.objects.filter(name=name).exclude(pk=branch.pk).exists():
+        raise ValidationError({"name": f"“{name}”已存在"})
+    branch.name = name
+    branch.full_clean()
+    branch.save(update_fields=["name"])
+    return branch
+
+
+@transaction.atomic
+def branch_retire(*, branch: Branch, on: date) -> Branch:
+    """撤销: the branch's records and archives stay (read-only); it takes part in no year after this one."""
+    branch = Branch.objects.select_for_update().get(pk=branch.pk)
+    if branch.retired_on:
+        raise ValidationError(f"{branch}已于{_cn_day(branch.retired_on)}撤销")
+    branch.retired_on = on
+    branch.save(update_fields=["retired_on"])
+    return branch

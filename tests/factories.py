@@ -27,8 +27,19 @@ def cycle_2018() -> Cycle:
     return Cycle.objects.get(year=2018)
 
 
-def township(name: str | None = None) -> Township:
-    return services.township_create(name=name or f"测试镇党委{n()}")
+def township(name: str | None = None, *, banner: str = "奈曼旗", city: str = "通辽市") -> Township:
+    return services.township_create(name=name or f"测试镇党委{n()}", banner=banner, city=city)
+
+
+def level_login(*, banner: str | None = None, city: str | None = None) -> User:
+    """A banner (旗县委) or city (市委) reviewer's login, read-only above the township."""
+    from branch.models import Banner, City
+
+    if banner is not None:
+        unit = {"role": Scope.Role.BANNER, "banner": Banner.objects.get(name=banner)}
+    else:
+        unit = {"role": Scope.Role.CITY, "city": City.objects.get(name=city)}
+    return services.account_create(username=f"{unit['role']}{n()}", password=PASSWORD, **unit)
 
 
 def branch(

@@ -84,11 +84,17 @@ def account_create_view(request, member_id):
     branch = access.secretary_branch(request.user)
     member = get_object_or_404(Member.objects.active().filter(branch=branch, user__isnull=True), pk=member_id)
     username = (request.POST.get("username") or "").strip()
+    # The role that fits the person's post: 支委 (records talks) for a committee member, 党员 otherwise.
+    from branch.selectors import committee_on
+
+    on_committee = any(
+        p.member_id == member.pk for p in committee_on(branch=branch, day=timezone.localdate())
+    )
     try:
         user = services.account_create(
             username=username,
             password=secrets.token_urlsafe(16),  # replaced at once by a readable temporary password
-            role=Scope.Role.MEMBER,
+            role=Scope.Role.COMMITTEE if on_committee else Scope.Role.MEMBER,
             member=member,
             branch=branch,
         )
@@ -118,10 +124,15 @@ def account_list(request):
     ]
     without_login = []
     if not request.user.is_superuser:
+        from branch.selectors import committee_on
+
         branch = access.secretary_branch(request.user)
+        on_committee = {p.member_id for p in committee_on(branch=branch, day=timezone.localdate())}
         without_login = list(
             Member.objects.active().filter(branch=branch, user__isnull=True).order_by("name")
         )
+        for m in without_login:
+            m.login_role = Scope.Role.COMMITTEE.label if m.pk in on_committee else Scope.Role.MEMBER.label
     return render(
         request,
         "ops/account_list.html",

@@ -261,3 +261,70 @@ def frozen(*, cycle: Cycle, branch: Branch) -> BranchCycle | None:
     """The branch's closed cycle with its stored archive, or None while it is not closed."""
     bc = BranchCycle.objects.filter(branch=branch, cycle=cycle, state=BranchCycle.State.CLOSED).first()
     return bc if bc and bc.archive else None
+
+
+# ---------------------------------------------------------------- a banner opens a year for its townships (issue 12)
+# Decision: the cycle is opened at the level that issues the plan. A banner (旗委) opens the year for every township
+# below it; each township gets its own cycle row (township-issued, opened_by the banner reviewer), so everything that
+# reads a township's cycle works unchanged. A township that already opened that year itself keeps its own and is
+# listed as skipped; a township may still open its own year where the banner did not. A common cycle (the admin's,
+# like the plan's 2018) applies to every township, so a banner cannot open a year that already exists that way.
+
+
+@dataclass
+class BannerOpened:
+    opened: list[Cycle]
+    skipped: list[Township]
+
+
+def next_cycle_for_banner(banner) -> NextCycle:
+    """What the banner's page offers: the year after the newest cycle of any of its townships (or the common one),
+    with that cycle's required materials. Two queries, whatever the number of townships."""
+    from django.db.models import Q
+
+    previous = (
+        Cycle.objects.filter(Q(township__banner=banner) | Q(township__isnull=True))
+        .order_by("-year", "township_id")
+        .first()
+    )
+    year = previous.year + 1 if previous else timezone.localdate().year
+    materials = list(
+        RequiredMaterial.objects.filter(cycle=previous).values_list("title", flat=True) if previous else []
+    )
+    return NextCycle(
+        previous=previous,
+        year=year,
+        deadline=date(year + 1, 3, 20),
+        title=f"{year}年度组织生活会和民主评议党员",
+        materials=materials,
+    )
+
+
+def may_open_for_banner(user, banner) -> bool:
+    scope = access.scope_of(user)
+    if access.role_of(user) == "admin":
+        return True
+    return scope is not None and scope.role == access.Role.BANNER and scope.banner_id == banner.pk
+
+
+@transaction.atomic
+def cycle_open_for_banner(
+    *, banner, year: int, deadline: date, title: str = "", by=None, materials: list[str] | None = None
+) -> BannerOpened:
+    if Cycle.objects.filter(year=year, township__isnull=True).exists():
+        raise ValidationError({"year": f"{year}年度已面向所有镇党委开启"})
+    townships = list(banner.townships.order_by("name"))
+    if not townships:
+        raise ValidationError(f"{banner}下还没有镇党委")
+    own = set(Cycle.objects.filter(year=year, township__in=townships).values_list("township_id", flat=True))
+    opened, skipped = [], []
+    for t in townships:
+        if t.pk in own:
+            skipped.append(t)
+            continue
+        opened.append(
+            cycle_open(year=year, deadline=deadline, title=title, township=t, by=by, materials=materials)
+        )
+    if not opened:
+        raise ValidationError({"year": f"{banner}所属各镇党委都已开启{year}年度"})
+    return BannerOpened(opened=opened, skipped=skipped)

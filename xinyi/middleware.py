@@ -87,7 +87,12 @@ class YearMiddleware:
         if request.year is None or not request.user.is_authenticated:
             return None
         request.cycle = access.access_cycle(request.user, request.year)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        # Logging out, changing one's password, the admin: not a record of the year (their links carry the year only
+        # because every link of a year's page does).
+        writes_the_year = not request.path_info.startswith(YEARLESS_PREFIXES)
+        if getattr(view_func, "level_act", False) and access.is_level_reviewer(request.user):
+            writes_the_year = False  # a banner opening a year: the view checks its own rule
+        if writes_the_year and request.method not in ("GET", "HEAD", "OPTIONS"):
             refusal = access.cycle_write_refusal_for(
                 request.user, request.cycle, tail=getattr(view_func, "cycle_tail", False)
             )

@@ -146,7 +146,13 @@ def _township_named(request) -> str | None:
 def overview_context(request, township: Township) -> dict:
     cycle = access.cycle_for_township_page(request, township)
     sort = request.GET.get("sort", "name")
-    branches = Branch.objects.filter(township=township).select_related("township").order_by("name")
+    # a branch retired after this year still shows in it; one retired before does not (issue 12)
+    branches = (
+        Branch.objects.filter(township=township)
+        .in_year(cycle.year)
+        .select_related("township")
+        .order_by("name")
+    )
     bundle = ArchiveBundle.objects.filter(township=township, cycle=cycle).first()
     issuer = None if access.role_of(request.user) == "admin" else township
     opener = cycles.may_open(request.user, issuer)

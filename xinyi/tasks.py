@@ -61,7 +61,7 @@ def bundle_request(*, township: Township, cycle: Cycle, user) -> tuple[ArchiveBu
                 township=township,
                 cycle=cycle,
                 requested_by=user,
-                total=Branch.objects.filter(township=township).count(),
+                total=Branch.objects.filter(township=township).in_year(cycle.year).count(),
             )
             bundle.full_clean()
             bundle.save()
@@ -84,7 +84,9 @@ def build_bundle(bundle_id: int) -> int:
     )
     if not started:
         return bundle.pk
-    branches = list(Branch.objects.filter(township=bundle.township).order_by("name"))
+    branches = list(
+        Branch.objects.filter(township=bundle.township).in_year(bundle.cycle.year).order_by("name")
+    )
     try:
         with tempfile.TemporaryFile() as tmp:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import accounts, archive, dashboard, history, overview, views
+from . import accounts, archive, dashboard, history, levels, onboarding, overview, views
 
 admin.site.site_header = "组织生活会和民主评议党员 · 管理"
 admin.site.site_title = "组织生活会管理"
@@ -49,6 +49,25 @@ urlpatterns = [
     path("township/branches/<int:pk>/close/", dashboard.township_branch_close, name="township_branch_close"),
     path(
         "township/branches/<int:pk>/return/", dashboard.township_branch_return, name="township_branch_return"
+    ),
+    # Above the township (issue 12): the banner's and the city's overview, read-only; a banner opens a year
+    path("banner/", levels.banner_overview, name="banner_overview"),
+    path("banner/open-next/", levels.banner_open, name="banner_open"),
+    path("city/", levels.city_overview, name="city_overview"),
+    # The township onboards its branches and their secretaries' logins (issue 12)
+    path("township/branches/manage/", onboarding.branches_page, name="onboarding_branches"),
+    path("township/branches/manage/done/", onboarding.onboarding_done, name="onboarding_done"),
+    path("township/branches/manage/slips.pdf", onboarding.onboarding_slips, name="onboarding_slips"),
+    path("township/branches/manage/import/", onboarding.onboarding_import, name="onboarding_import"),
+    path(
+        "township/branches/manage/template.xlsx", onboarding.onboarding_template, name="onboarding_template"
+    ),
+    path("township/branches/<int:pk>/rename/", onboarding.branch_rename_view, name="onboarding_rename"),
+    path("township/branches/<int:pk>/retire/", onboarding.branch_retire_view, name="onboarding_retire"),
+    path(
+        "township/branches/<int:pk>/secretary/",
+        onboarding.secretary_login_reset,
+        name="onboarding_secretary_reset",
     ),
     path("township/archives/", overview.bundle_status, name="township_bundle"),
     path("township/archives/new/", overview.bundle_create, name="township_bundle_create"),

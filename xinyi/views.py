@@ -21,6 +21,10 @@ def home(request):
         return redirect("admin:index")
     if role == "township":
         return redirect("township_overview")
+    if role == "banner":
+        return redirect("banner_overview")
+    if role == "city":
+        return redirect("city_overview")
     if role in ("secretary", "committee"):
         return redirect("dashboard")
     if role == "member":

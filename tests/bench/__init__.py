@@ -15,6 +15,7 @@ BENCHES = [
     "tests.bench.bench_appraisal",  # R5
     "tests.bench.bench_rectification",  # R6
     "tests.bench.bench_overview",  # R7
+    "tests.bench.bench_levels",  # issue 12: township and banner overviews on the scale dataset
     "tests.bench.bench_ops",  # backup/restore
     "tests.bench.bench_bulk",  # roster import and backup/restore against today's paths (issue 15 items 4, 5)
 ]

@@ -202,6 +202,13 @@ def move_main_branch_to_another_township():
     Branch.objects.filter(name="新义村党支部").update(township=other)
 
 
+def move_main_branch_out_of(level: str):
+    """For the banner and the city: 新义村 moves to a township of another banner (another city's, for the city)."""
+    banner = services.banner_named("外旗（测试）", city="外市（测试）" if level == "city" else "通辽市")
+    other = services.township_create(name="外旗镇党委（测试）", banner=banner)
+    Branch.objects.filter(name="新义村党支部").update(township=other)
+
+
 def private_strings(scope: Scope) -> list[str]:
     """Other members' phones and birth dates, as pages would print them."""
     out = []
@@ -351,7 +358,7 @@ class Crawl:
         return self
 
 
-ROLES = ["secretary", "committee", "member", "secretary2", "township", "admin"]
+ROLES = ["secretary", "committee", "member", "secretary2", "township", "banner", "city", "admin"]
 
 
 @pytest.mark.parametrize("username", ROLES)
@@ -360,18 +367,20 @@ def test_role_reaches_nothing_outside_its_scope(demo, username):
     users = demo_users()
     if username == "township":
         move_main_branch_to_another_township()
+    if username in ("banner", "city"):
+        move_main_branch_out_of(username)
     crawl = Crawl(users[username]).run()
     assert len(crawl.visited) > 1
     assert crawl.problems == [], "\n".join(crawl.problems)
 
 
 def test_the_crawl_would_see_a_leak(demo):
-    """The crawl is not blind: out-of-scope ids are the other branch's, and a 200 on one is reported."""
+    """The crawl is not blind: out-of-scope ids are the other branches', and a 200 on one is reported."""
     users = demo_users()
     crawl = Crawl(users["secretary"])
     outside = crawl.scope.out_of_scope(Member)
     assert outside and set(outside) <= set(
-        Member.objects.filter(branch__name="双山村党支部").values_list("pk", flat=True)
+        Member.objects.exclude(branch__name="新义村党支部").values_list("pk", flat=True)
     )
     assert crawl.scope.in_scope(Member) == set(
         Member.objects.filter(branch__name="新义村党支部").values_list("pk", flat=True)

@@ -7,7 +7,7 @@ from appraisal import demo as appraisal_demo
 from branch import demo
 from meetings import demo_before, demo_meeting
 from rectification import demo as rectification_demo
-from xinyi import demo_years
+from xinyi import demo_levels, demo_years
 
 # Each step of the cycle seeds its own records for the demo, in the order the plan runs them.
 STEPS = [
@@ -16,6 +16,7 @@ STEPS = [
     appraisal_demo,  # R5
     rectification_demo,  # R6
     demo_years,  # 2018 closed for 新义村, 2019 opened and half done
+    demo_levels,  # a second township of 奈曼旗, and the banner's and the city's logins
 ]
 
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             ("committee", "组织委员 李春明"),
             ("member", "党员 宝音"),
             ("township", "八仙筒镇党委审核人"),
+            ("banner", "奈曼旗委组织部审核人（两个镇，只读）"),
+            ("city", "通辽市委组织部审核人（只读）"),
             ("admin", "系统管理员"),
         ]:
             self.stdout.write(f"  {username:<10} {label}")
