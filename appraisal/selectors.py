@@ -89,6 +89,11 @@ class TallyRow:
         return sum(self.counts.values())
 
     @property
+    def marks_line(self) -> str:
+        """ "3/0/0/0": marks per grade in order (优/合/基/不), for the grading table's one line a member."""
+        return "/".join(str(self.counts.get(g, 0)) for g in GradeChoice.values)
+
+    @property
     def cells(self) -> list[tuple[str, int, float]]:
         """(label, count, share of valid ballots) per grade, in order."""
         return [

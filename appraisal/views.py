@@ -425,7 +425,10 @@ def grades_page(request):
             rows=rows,
             form=form,
             errors=errors,
-            grade_choices=GradeChoice.choices,
+            grade_choices=[(value, str(label)) for value, label in GradeChoice.choices],  # translated once
+            # Each row links to grades/<id>/follow-up/ and grades/<id>/history/: one reverse() for the page instead
+            # of two per row (light at 500); the tests check the links against reverse().
+            grades_url=reverse("appraisal_grades"),
             editable=access.can_write_branch(request.user, branch) and bool(tally and tally.is_closed),
             cap=selectors.cap_status(cycle=cycle, branch=branch),
             totals=selectors.grade_totals(rows),

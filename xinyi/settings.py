@@ -160,6 +160,9 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # (xinyi.middleware.UploadLimitMiddleware checks the request size against UPLOAD_MAX_BYTES).
 UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Whole-table pages post up to 4–5 fields a member (attendance, self/mutual appraisal, grades): Django's default of
+# 1,000 fields refused a 250-member branch's table. 20,000 fits the largest roster file (ROSTER_MAX_ROWS).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
 ROSTER_MAX_UNPACKED_BYTES = 30 * 1024 * 1024  # the roster once unzipped: a zip bomb is refused before parsing

@@ -76,6 +76,17 @@ def test_self_mutual_table_refused_whole_with_the_row_marked_R5_1(client_for, cy
     assert not SelfMutual.objects.exists()
 
 
+def test_a_large_branchs_table_is_not_refused_for_its_number_of_fields(client_for, cycle, world):
+    """A 500-member roster posts 2,000 fields here (Django's default limit is 1,000): the table is read and saved."""
+    data = {f"s{m.pk}": "1" for m in world.everyone} | {f"sp{m.pk}": "讲了事例" for m in world.everyone}
+    data |= {
+        f"note{i}": "" for i in range(1100)
+    }  # fields the table does not read, as a larger roster would send
+    r = client_for(world.users["secretary"]).post(reverse("appraisal_self_mutual"), data)
+    assert r.status_code == 302
+    assert SelfMutual.objects.filter(self_points="讲了事例").count() == len(world.everyone)
+
+
 # ---- R5.4 组织评定: the whole table ----
 
 
