@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from branch.models import Branch, Cycle, Member
+from branch.models import Branch, Cycle, Member, PartyGroup
 
 # ---------------------------------------------------------------- R1 study
 
@@ -239,7 +239,17 @@ class Problem(models.Model):
 
 
 class Meeting(models.Model):
-    """The 组织生活会 of one branch in one cycle: a general meeting held in person (R0.2, R0.3)."""
+    """The 组织生活会 of one branch in one cycle: a general meeting held in person (R0.2, R0.3).
+
+    离退休, 流动党员, 非公有制经济组织 and 社会组织 branches may use the plan's simple flexible forms (R4.6, R7.1,
+    `Branch.uses_flexible_forms`): the meeting held by party groups, each on its own day (MeetingGroupSession).
+    There is no online form: "组织生活会和民主评议党员不宜在网上进行" (R0.3) holds for every branch.
+    """
+
+    class Form(models.TextChoices):
+        # The stored values read as they are printed (notice, minutes, archive): "以党员大会的形式召开".
+        GENERAL = "党员大会", _("党员大会（集中召开）")
+        BY_GROUPS = "按党小组分别召开", _("按党小组分别召开（简便灵活方式）")
 
     cycle = models.ForeignKey(
         Cycle, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="meetings"
@@ -250,7 +260,7 @@ class Meeting(models.Model):
     planned_on = models.DateField(_("计划日期"))
     held_on = models.DateField(_("召开日期"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=60)
-    form = models.CharField(_("形式"), max_length=20, default="党员大会")
+    form = models.CharField(_("形式"), max_length=20, choices=Form.choices, default=Form.GENERAL)
     # R4.5 preparation
     township_contacted_on = models.DateField(_("与镇党委沟通日期"), null=True, blank=True)
     township_agreed_on = models.DateField(_("商定的召开日期"), null=True, blank=True)
@@ -288,9 +298,40 @@ class Meeting(models.Model):
         return self.held_on or self.township_agreed_on or self.planned_on
 
     @property
+    def by_groups(self) -> bool:
+        return self.form == self.Form.BY_GROUPS
+
+    @property
     def notified_in_advance(self) -> bool:
         """R4.5: members were told before the meeting day, not on it or after it."""
         return bool(self.members_notified_on and self.meets_on and self.members_notified_on < self.meets_on)
+
+
+class MeetingGroupSession(models.Model):
+    """R4.6, R7.1: one party group's part of a meeting held by groups (党小组分别召开): which group met, when, where.
+
+    The meeting's own held date is the day the last group met; the roster is fixed on it (R7.2).
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("组织生活会"), on_delete=models.CASCADE, related_name="group_sessions"
+    )
+    group = models.ForeignKey(
+        PartyGroup, verbose_name=_("党小组"), on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(_("开会日期"))
+    place = models.CharField(_("地点"), max_length=60)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("党小组会")
+        verbose_name_plural = _("党小组会")
+        ordering = ["meeting", "held_on", "group__name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "group"], name="one_session_per_group")]
+
+    def __str__(self):
+        return f"{self.group} {self.held_on:%Y-%m-%d}"
 
 
 class MeetingAttendance(models.Model):
@@ -301,6 +342,12 @@ class MeetingAttendance(models.Model):
         ABSENT = "absent", _("缺席")
         ELSEWHERE = "elsewhere", _("在流入地党组织参加")
         LATER = "later", _("返乡后补课参加")
+        # R4.6, R7.1: a 流动党员 of a flexible branch takes part where they now are (counted as taking part there).
+        AWAY = "away", _("在外参加（简便灵活方式）")
+
+    class AwayMeans(models.TextChoices):
+        GROUP_THERE = "group_there", _("在所在地与本支部党员集中参加")
+        WRITTEN = "written", _("书面提交自我批评和评议意见")
 
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("组织生活会"), on_delete=models.CASCADE, related_name="attendance"
@@ -312,6 +359,7 @@ class MeetingAttendance(models.Model):
     reason = models.CharField(_("缺席原因"), max_length=60, blank=True)
     elsewhere_org = models.CharField(_("参加的党组织"), max_length=80, blank=True)
     elsewhere_on = models.DateField(_("参加日期"), null=True, blank=True)
+    away_means = models.CharField(_("在外参加方式"), max_length=20, choices=AwayMeans.choices, blank=True)
 
     history = HistoricalRecords()
 
@@ -325,6 +373,14 @@ class MeetingAttendance(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="elsewhere") | (~Q(elsewhere_org="") & Q(elsewhere_on__isnull=False)),
                 name="elsewhere_has_org_and_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="away")
+                | (~Q(elsewhere_org="") & ~Q(away_means="") & Q(elsewhere_on__isnull=False)),
+                name="away_has_place_means_and_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="away") | Q(away_means=""), name="away_means_only_away"
             ),
         ]
 

@@ -99,6 +99,26 @@ def _refuse_closed(*, cycle: Cycle, branch: Branch) -> None:
 # ---------------------------------------------------------------- R6.1 measures and commitments
 
 
+def _measure_check(*, cycle, branch, responsible, due_on, problems, talks) -> date:
+    """R6.1, for a new measure and a reworded one: aimed at a problem or an opinion of this branch and year, due no
+    earlier than the meeting, answered for by a member of the branch. Returns the meeting's day."""
+    meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=branch)
+    errors = {}
+    if not problems and not talks:
+        errors["problems"] = "整改措施必须针对至少一个查摆出的问题或谈心谈话中的意见（R6.1）"
+    if any(p.branch_id != branch.pk or p.cycle_id != cycle.pk for p in problems):
+        errors["problems"] = "所选问题不属于本支部本年度"
+    if any(t.branch_id != branch.pk or t.cycle_id != cycle.pk for t in talks):
+        errors["talks"] = "所选谈话不属于本支部本年度"
+    if due_on < meeting_on:
+        errors["due_on"] = f"完成时限不能早于{meeting}"
+    if responsible.branch_id != branch.pk:
+        errors["responsible"] = "责任人不是本支部党员"
+    if errors:
+        raise ValidationError(errors)
+    return meeting_on
+
+
 @transaction.atomic
 def measure_create(
     *,
@@ -114,20 +134,9 @@ def measure_create(
     """R6.1: a measure is aimed at one or more problems (R3) or opinions heard in talks (R2.2)."""
     _refuse_closed(cycle=cycle, branch=branch)
     problems, talks = list(problems), list(talks)
-    meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=branch)
-    errors = {}
-    if not problems and not talks:
-        errors["problems"] = "整改措施必须针对至少一个查摆出的问题或谈心谈话中的意见（R6.1）"
-    if any(p.branch_id != branch.pk or p.cycle_id != cycle.pk for p in problems):
-        errors["problems"] = "所选问题不属于本支部本年度"
-    if any(t.branch_id != branch.pk or t.cycle_id != cycle.pk for t in talks):
-        errors["talks"] = "所选谈话不属于本支部本年度"
-    if due_on < meeting_on:
-        errors["due_on"] = f"完成时限不能早于{meeting}"
-    if responsible.branch_id != branch.pk:
-        errors["responsible"] = "责任人不是本支部党员"
-    if errors:
-        raise ValidationError(errors)
+    meeting_on = _measure_check(
+        cycle=cycle, branch=branch, responsible=responsible, due_on=due_on, problems=problems, talks=talks
+    )
     measure = Measure(
         cycle=cycle,
         branch=branch,
@@ -486,20 +495,9 @@ def measure_update(
     _refuse_closed(cycle=cycle, branch=branch)
     reason = _reason(reason, needed=measures_seen_by_others(cycle=cycle, branch=branch))
     problems, talks = list(problems), list(talks)
-    meeting_on, meeting = _meeting_day_or_refuse(cycle=cycle, branch=branch)
-    errors = {}
-    if not problems and not talks:
-        errors["problems"] = "整改措施必须针对至少一个查摆出的问题或谈心谈话中的意见（R6.1）"
-    if any(p.branch_id != branch.pk or p.cycle_id != cycle.pk for p in problems):
-        errors["problems"] = "所选问题不属于本支部本年度"
-    if any(t.branch_id != branch.pk or t.cycle_id != cycle.pk for t in talks):
-        errors["talks"] = "所选谈话不属于本支部本年度"
-    if due_on < meeting_on:
-        errors["due_on"] = f"完成时限不能早于{meeting}"
-    if responsible.branch_id != branch.pk:
-        errors["responsible"] = "责任人不是本支部党员"
-    if errors:
-        raise ValidationError(errors)
+    _measure_check(
+        cycle=cycle, branch=branch, responsible=responsible, due_on=due_on, problems=problems, talks=talks
+    )
     measure.text, measure.responsible, measure.due_on = text.strip(), responsible, due_on
     measure.full_clean()
     measure._change_reason = reason

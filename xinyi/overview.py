@@ -42,6 +42,9 @@ class Row:
     rect_measures: int | None
     rect_overdue: int | None
     cycle_state: str = BranchCycleRow.State.OPEN
+    rect_filing_state: str = (
+        ""  # 已报备，待审阅 / 镇党委已审阅 / 镇党委退回，待支部答复 / 支部已答复，待重新报备
+    )
 
     @property
     def cycle_state_label(self) -> str:
@@ -51,9 +54,9 @@ class Row:
     def filed_label(self) -> str:
         if self.rect_filed is None:
             return "—"
-        return (
-            f"已报备（{self.rect_measures} 条）" if self.rect_filed else f"未报备（{self.rect_measures} 条）"
-        )
+        if self.rect_filed:
+            return f"{self.rect_filing_state or '已报备'}（{self.rect_measures} 条）"
+        return f"未报备（{self.rect_measures} 条）"
 
     @property
     def steps_done(self) -> int:
@@ -126,6 +129,7 @@ def rows(*, cycle: Cycle, branches: list[Branch], sort: str = "name", today=None
                 committee=a.get("committee", ""),
                 satisfied=a.get("satisfied"),
                 rect_filed=r.get("filed"),
+                rect_filing_state=r.get("filing_state", ""),
                 rect_measures=r.get("measures"),
                 rect_overdue=r.get("overdue"),
                 cycle_state=cycle_states.get(b.pk, BranchCycleRow.State.OPEN),

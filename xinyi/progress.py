@@ -224,7 +224,13 @@ def rectification_figures(*, cycle: Cycle, branches: list[Branch], today: date) 
         return {}
     data = module.branches_rectification(cycle=cycle, branches=branches, day=today_for(cycle, today))
     return {
-        pk: {"filed": r.filing is not None, "measures": len(r.measures), "overdue": len(r.overdue)}
+        pk: {
+            "filed": r.filing is not None,
+            # which state the filing is in, not only that there is one (issue 13 fault 8)
+            "filing_state": str(r.filing.get_status_display()) if r.filing is not None else "",
+            "measures": len(r.measures),
+            "overdue": len(r.overdue),
+        }
         for pk, r in data.items()
     }
 

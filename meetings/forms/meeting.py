@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from branch.models import Member
+from branch.models import Member, PartyGroup
 
 from ..models import Meeting, MeetingAttendance, Speech
 from ..services.meeting import AttendanceEntry
@@ -20,9 +20,18 @@ class MeetingForm(forms.ModelForm):
 
     form = forms.ChoiceField(
         label=_("形式"),
-        choices=[("党员大会", _("党员大会"))],
+        choices=[(Meeting.Form.GENERAL, _("党员大会"))],
         help_text=_("依据工作方案 R0.2：以党支部党员大会的形式召开"),
     )
+
+    def __init__(self, *args, branch, **kwargs):
+        super().__init__(*args, **kwargs)
+        # R4.6, R7.1: only 离退休, 流动党员, 非公有制经济组织 and 社会组织 branches are offered the flexible form.
+        if branch.uses_flexible_forms:
+            self.fields["form"].choices = Meeting.Form.choices
+            self.fields["form"].help_text = _(
+                "依据工作方案 R4.6、R7.1：本支部可以召开党员大会，也可以按党小组分别召开（各党小组分别登记日期和地点）"
+            )
 
     class Meta:
         model = Meeting
@@ -47,6 +56,18 @@ class MeetingForm(forms.ModelForm):
             "township_agreed_form": _("例如：党员大会，会上开展民主评议党员"),
             "township_attendee": _("例如：八仙筒镇党委组织委员 韩志刚"),
         }
+
+
+class GroupSessionForm(forms.Form):
+    """One party group's session of a meeting held by groups (R4.6, R7.1)."""
+
+    group = forms.ModelChoiceField(label=_("党小组"), queryset=PartyGroup.objects.none())
+    held_on = forms.DateField(label=_("开会日期"), widget=DATE)
+    place = forms.CharField(label=_("地点"), max_length=60)
+
+    def __init__(self, *args, branch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = branch.groups.all()
 
 
 class HoldForm(forms.Form):
@@ -85,7 +106,8 @@ def _day(value: str) -> date | None:
 
 
 def attendance_entries(data, members: list[Member]) -> list[AttendanceEntry]:
-    """One entry per member on the page from the posted radios and fields (status_<id>, reason_<id>, org_<id>, on_<id>)."""
+    """One entry per member on the page from the posted radios and fields (status_<id>, reason_<id>, org_<id>, on_<id>,
+    means_<id>)."""
     ids = {str(m.pk) for m in members}
     # Rows posted for someone not on the page are passed on too: the service refuses them by name.
     ids |= {
@@ -98,9 +120,11 @@ def attendance_entries(data, members: list[Member]) -> list[AttendanceEntry]:
             reason=data.get(f"reason_{pk}", ""),
             elsewhere_org=data.get(f"org_{pk}", ""),
             elsewhere_on=_day(data.get(f"on_{pk}", "")),
+            away_means=data.get(f"means_{pk}", ""),
         )
         for pk in sorted(ids, key=int)
     ]
 
 
 STATUS_CHOICES = MeetingAttendance.Status.choices
+AWAY_MEANS_CHOICES = MeetingAttendance.AwayMeans.choices

@@ -8,6 +8,13 @@ Decisions where the plan is silent:
   (支部工作条例: 党员大会须有半数以上党员参加).
 - R0.1 (the meeting by the deadline) is computed once for every step by xinyi.checks.deadline_checks; these checks
   do not repeat it. Past the deadline, a preparation gap (R4.5) fails rather than warns.
+- The plan's simple flexible forms (R4.6, R7.1) count only for 离退休, 流动党员, 非公有制经济组织 and 社会组织 branches
+  (`Branch.uses_flexible_forms`), read from the branch's type as it is now: a branch reclassified as 农村 is held to
+  the ordinary form again. A meeting by party groups passes R0.2 once every group of the roster has met (the notice of
+  R4.5 must come before the first group's day); 在外参加 counts as taking part (R4.6, quorum). For any other branch the
+  same records fail: R0.2 asks for the general meeting, and 在外参加 is a R4.6 failure.
+- A meeting (or, by groups, every group's session) within the 元旦/春节 window is noted on R4.6: members away were
+  home for it.
 - R4.1 where the branch had an earlier cycle: the secretary's 述职 must carry the 上年度整改落实情况 the system generated
   (kept with it when it is recorded); a typed "上年度整改落实情况" point alone no longer passes, nor does a 述职 recorded
   while the summary was empty — record the 述职 again once last year's records give a summary.
@@ -27,10 +34,22 @@ from branch.models import Branch, CommitteePost, Cycle, Member
 from branch.providers import provider
 from branch.selectors import branch_roster, cycle_rosters, previous_cycle, secretary_of
 
-from ..models import Meeting, MeetingAttendance, Problem, RequiredMaterial, Speech, StudySession
+from ..holidays import window_of
+from ..models import (
+    Meeting,
+    MeetingAttendance,
+    MeetingGroupSession,
+    Problem,
+    RequiredMaterial,
+    Speech,
+    StudySession,
+)
 from .before import talk_coverage
 
-GENERAL_MEETING = "党员大会"
+GENERAL_MEETING = Meeting.Form.GENERAL
+FLEXIBLE_ONLY = (
+    "是简便灵活方式，仅适用于离退休、流动党员、非公有制经济组织和社会组织党支部（依据工作方案 R4.6、R7.1）"
+)
 FIRST_CYCLE_STATEMENT = "本年度为首次在系统中记录，无上年度整改事项。"
 
 AGENDA = [
@@ -39,6 +58,54 @@ AGENDA = [
     "党员评议支部委员会工作和作风，开展批评和自我批评（R4.3）",
     "民主评议党员：个人自评、党员互评、民主测评、组织评定（R5.1）",
 ]
+
+
+def flexible_guidance(branch: Branch) -> str:
+    """One line on what the plan allows the branch's type (R4.6, R7.1); "" for a branch held to the ordinary form."""
+    if not branch.uses_flexible_forms:
+        return ""
+    return (
+        f"本支部为{branch.get_kind_display()}党支部，依据工作方案 R4.6、R7.1 可采取简便灵活方式："
+        "可按党小组分别召开，流动党员可在所在地参加，外出党员可利用元旦、春节返乡时机参加；会议仍须线下召开（R0.3）。"
+    )
+
+
+def group_sessions(*, meeting: Meeting) -> list[MeetingGroupSession]:
+    return list(meeting.group_sessions.select_related("group").order_by("held_on", "group__name"))
+
+
+def groups_not_met(*, meeting: Meeting, sessions: list[MeetingGroupSession] | None = None) -> list[str]:
+    """The party groups of the cycle's roster that have no session yet (a meeting by groups, R4.6, R7.1)."""
+    if sessions is None:
+        sessions = group_sessions(meeting=meeting)
+    met = {s.group_id for s in sessions}
+    roster = branch_roster(cycle=meeting.cycle, branch=meeting.branch, by_group=True)
+    names = {m.group_id: m.group.name for m in roster if m.group_id is not None}
+    return [name for gid, name in sorted(names.items(), key=lambda kv: kv[1]) if gid not in met]
+
+
+def meeting_forms(*, cycle: Cycle, branches) -> dict[int, str]:
+    """For the township's overview (R7.1): the form each branch chose for its meeting, e.g. "按党小组分别召开（3 个党小组）",
+    "党员大会（集中召开）", or "尚未安排". One query whatever the number of branches."""
+    ids = [b.pk for b in branches]
+    labels = dict(Meeting.Form.choices)
+    chosen = {
+        row["branch_id"]: row
+        for row in Meeting.objects.filter(cycle=cycle, branch_id__in=ids)
+        .values("branch_id", "form")
+        .annotate(groups=Count("group_sessions"))
+        .order_by()
+    }
+    out = {}
+    for pk in ids:
+        row = chosen.get(pk)
+        if row is None:
+            out[pk] = "尚未安排"
+        elif row["form"] == Meeting.Form.BY_GROUPS:
+            out[pk] = f"按党小组分别召开（已开 {row['groups']} 个党小组会）"
+        else:
+            out[pk] = str(labels.get(row["form"], row["form"]))
+    return out
 
 
 def meeting_for(*, cycle: Cycle, branch: Branch) -> Meeting | None:
@@ -146,7 +213,7 @@ def readiness(*, cycle: Cycle, branch: Branch) -> list[ReadinessItem]:
             "已与镇党委沟通，商定时间和开法",
             contacted,
             f"{meeting.township_contacted_on:%Y-%m-%d} 沟通，商定 {meeting.township_agreed_on:%Y-%m-%d} 召开，"
-            f"开法：{meeting.township_agreed_form or meeting.form}"
+            f"开法：{meeting.township_agreed_form or meeting.get_form_display()}"
             if contacted
             else "尚未登记与镇党委沟通的日期和商定的时间",
             meeting_url,
@@ -203,14 +270,20 @@ class Quorum:
     elsewhere: int
     later: int
     unrecorded: int
+    away: int = 0  # 在外参加 (R4.6, R7.1)
+    flexible: bool = False  # the branch may use the simple flexible forms: 在外参加 counts as taking part
+
+    @property
+    def taking_part(self) -> int:
+        return self.present + (self.away if self.flexible else 0)
 
     @property
     def reached(self) -> bool:
-        return self.should_attend > 0 and self.present * 2 > self.should_attend
+        return self.should_attend > 0 and self.taking_part * 2 > self.should_attend
 
     @property
     def percent(self) -> int:
-        return round(100 * self.present / self.should_attend) if self.should_attend else 0
+        return round(100 * self.taking_part / self.should_attend) if self.should_attend else 0
 
 
 def attendance_rows(*, meeting: Meeting) -> list[AttendanceRow]:
@@ -220,7 +293,9 @@ def attendance_rows(*, meeting: Meeting) -> list[AttendanceRow]:
     return [AttendanceRow(m, records.get(m.pk)) for m in members]
 
 
-def quorum(rows: list[AttendanceRow]) -> Quorum:
+def quorum(rows: list[AttendanceRow], *, flexible: bool = False) -> Quorum:
+    """Who should attend and who took part. For a flexible branch (R4.6, R7.1) a 流动党员 who took part where they
+    are (在外参加) counts as taking part; for any other branch such a row counts for nothing."""
     S = MeetingAttendance.Status
     counts = defaultdict(int)
     for row in rows:
@@ -232,6 +307,8 @@ def quorum(rows: list[AttendanceRow]) -> Quorum:
         elsewhere=counts[S.ELSEWHERE],
         later=counts[S.LATER],
         unrecorded=counts[""],
+        away=counts[S.AWAY],
+        flexible=flexible,
     )
 
 
@@ -255,6 +332,7 @@ class Minutes:
     annex: list[str] = field(default_factory=list)
     annex_carried: bool = False
     agenda: list[str] = field(default_factory=lambda: list(AGENDA))
+    group_sessions: list[MeetingGroupSession] = field(default_factory=list)
 
     @property
     def rectification_statement(self) -> str:
@@ -281,6 +359,10 @@ class Minutes:
     def later_rows(self):
         return self.with_status(MeetingAttendance.Status.LATER)
 
+    @property
+    def away_rows(self):
+        return self.with_status(MeetingAttendance.Status.AWAY)
+
 
 def minutes(*, meeting: Meeting) -> Minutes:
     """The 会议记录, generated from what was recorded: nobody types minutes twice (R0.4)."""
@@ -297,12 +379,13 @@ def minutes(*, meeting: Meeting) -> Minutes:
     return Minutes(
         meeting=meeting,
         rows=rows,
-        quorum=quorum(rows),
+        quorum=quorum(rows, flexible=meeting.branch.uses_flexible_forms),
         speeches=points,
         secretary=secretary_of(branch=meeting.branch, day=meeting.held_on or meeting.planned_on),
         first_cycle=first_cycle,
         annex=annex,
         annex_carried=carried is not None,
+        group_sessions=group_sessions(meeting=meeting) if meeting.by_groups else [],
     )
 
 
@@ -310,8 +393,8 @@ def minutes(*, meeting: Meeting) -> Minutes:
 
 
 def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
-    """R0.2, R4.1–R4.7 for every branch, in seven queries (eight when some rosters are fixed and some not)
-    whatever the number of branches.
+    """R0.2, R4.1–R4.7 for every branch, in seven queries (eight when some rosters are fixed and some not; one more
+    when some meeting is held by party groups) whatever the number of branches.
 
     Who should have attended is each branch's roster of the cycle (fixed when its meeting was held): a later
     transfer, 转正 or new member changes nothing in a cycle already held.
@@ -345,6 +428,14 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
     earlier = set(
         Cycle.objects.filter(year__lt=cycle.year).values_list("township_id", flat=True).order_by().distinct()
     )
+    # A meeting by party groups (R4.6, R7.1): which group met on which day. Asked only when some meeting is held so.
+    sessions: dict[int, dict[int, object]] = defaultdict(dict)
+    by_groups = [m.pk for m in meetings.values() if m.by_groups]
+    if by_groups:
+        for meeting_id, group_id, held_on in MeetingGroupSession.objects.filter(
+            meeting_id__in=by_groups
+        ).values_list("meeting_id", "group_id", "held_on"):
+            sessions[meeting_id][group_id] = held_on
     url = reverse("meeting_detail")
 
     result: dict[int, list[Check]] = {}
@@ -352,7 +443,9 @@ def checks(*, cycle: Cycle, branches) -> dict[int, list[Check]]:
         meeting = meetings.get(branch.pk)
         result[branch.pk] = _branch_checks(
             cycle=cycle,
+            branch=branch,
             meeting=meeting,
+            sessions=sessions[meeting.pk] if meeting else {},
             members=members_by_branch[branch.pk],
             attendance=attendance[meeting.pk] if meeting else {},
             spoken=spoken[meeting.pk] if meeting else {},
@@ -370,8 +463,44 @@ def _names(members) -> str:
     return "、".join(names[:5]) + (f" 等 {len(names)} 人" if len(names) > 5 else "")
 
 
+def _form_check(*, branch, meeting, members, sessions, url) -> Check:
+    """R0.2, with the flexible form of R4.6/R7.1: a general meeting, or (flexible branches only) every party group of
+    the roster met."""
+    P, W, F = Status.PASS, Status.WARN, Status.FAIL
+    if meeting.form == Meeting.Form.GENERAL:
+        return Check("R0.2", P, "以党支部党员大会形式召开", url)
+    if not meeting.by_groups:
+        return Check("R0.2", F, f"会议形式为“{meeting.form}”，应为党支部党员大会", url)
+    if not branch.uses_flexible_forms:
+        return Check(
+            "R0.2",
+            F,
+            f"按党小组分别召开{FLEXIBLE_ONLY}；本支部为{branch.get_kind_display()}党支部，应以党支部党员大会形式召开",
+            url,
+        )
+    groups = {m.group_id: m.group.name for m in members if m.group_id is not None}
+    if not groups:
+        return Check("R0.2", F, "本支部党员未编入党小组，不能按党小组分别召开", url)
+    missing = sorted(name for gid, name in groups.items() if gid not in sessions)
+    if missing:
+        status = F if meeting.held_on else W
+        return Check("R0.2", status, "按党小组分别召开，尚未登记党小组会：" + "、".join(missing), url)
+    met = sorted((sessions[gid], name) for gid, name in groups.items())
+    days = "、".join(f"{name} {day:%Y-%m-%d}" for day, name in met)
+    return Check("R0.2", P, f"按党小组分别召开（简便灵活方式，R4.6、R7.1）：{days}", url)
+
+
+def _home_note(meeting, sessions) -> str:
+    """ "，在2019年春节返乡期间召开" when the meeting (every group's day, for a meeting by groups) fell in a window."""
+    days = list(sessions.values()) if meeting.by_groups and sessions else [meeting.held_on]
+    windows = {window_of(day) for day in days}
+    if None in windows or not windows:
+        return ""
+    return "，利用" + "、".join(sorted(w.name for w in windows)) + "返乡时机召开"
+
+
 def _branch_checks(
-    *, cycle, meeting, members, attendance, spoken, carried, posts, first_cycle, today, url
+    *, cycle, branch, meeting, sessions, members, attendance, spoken, carried, posts, first_cycle, today, url
 ) -> list[Check]:
     K = Speech.Kind
     S = MeetingAttendance.Status
@@ -389,10 +518,8 @@ def _branch_checks(
         return out
 
     held = meeting.held_on
-    if meeting.form == GENERAL_MEETING:
-        out.append(Check("R0.2", P, "以党支部党员大会形式召开", url))
-    else:
-        out.append(Check("R0.2", F, f"会议形式为“{meeting.form}”，应为党支部党员大会", url))
+    flexible = branch.uses_flexible_forms
+    out.append(_form_check(branch=branch, meeting=meeting, members=members, sessions=sessions, url=url))
 
     # R4.5 — preparation
     missing = []
@@ -406,6 +533,8 @@ def _branch_checks(
         missing.append("提前通知党员")
     elif not meeting.notified_in_advance:
         missing.append("提前通知党员（通知日期不早于会期）")
+    elif meeting.by_groups and sessions and meeting.members_notified_on >= min(sessions.values()):
+        missing.append(f"提前通知党员（通知日期不早于第一个党小组会 {min(sessions.values()):%Y-%m-%d}）")
     if missing:
         out.append(Check("R4.5", F if held or today > deadline else W, "缺少：" + "、".join(missing), url))
     else:
@@ -504,16 +633,35 @@ def _branch_checks(
             )
         )
 
-    # R4.6 — members away took part at home for 元旦/春节 or where they now are
+    # R4.6 — members away took part at home for 元旦/春节 or where they now are; 在外参加 only in a flexible branch
     away = [m for m in members if m.is_mobile and attendance.get(m.pk) == S.ABSENT]
-    if away:
+    away_there = [m for m in members if attendance.get(m.pk) == S.AWAY]
+    if away_there and not flexible:
+        out.append(
+            Check(
+                "R4.6",
+                F,
+                f"在外参加{FLEXIBLE_ONLY}；本支部为{branch.get_kind_display()}党支部，"
+                f"请改登为在流入地党组织参加或返乡后补课参加：{_names(away_there)}",
+                attendance_url,
+            )
+        )
+    elif away:
         out.append(
             Check("R4.6", W, f"流动党员缺席，未安排返乡补课或在流入地参加：{_names(away)}", attendance_url)
         )
     else:
         elsewhere = sum(1 for s in attendance.values() if s == S.ELSEWHERE)
         later = sum(1 for s in attendance.values() if s == S.LATER)
-        out.append(Check("R4.6", P, f"在流入地参加 {elsewhere} 人，返乡补课 {later} 人", attendance_url))
+        there = f"，在外参加 {len(away_there)} 人（简便灵活方式）" if away_there else ""
+        out.append(
+            Check(
+                "R4.6",
+                P,
+                f"在流入地参加 {elsewhere} 人，返乡补课 {later} 人{there}{_home_note(meeting, sessions)}",
+                attendance_url,
+            )
+        )
 
     # R4.7 — attendance recorded for everyone
     unrecorded = [m for m in members if m.pk not in attendance]
@@ -524,11 +672,13 @@ def _branch_checks(
     else:
         present = sum(1 for m in members if attendance[m.pk] == S.PRESENT)
         absent = sum(1 for m in members if attendance[m.pk] == S.ABSENT)
+        there = sum(1 for m in members if attendance[m.pk] == S.AWAY)
+        there_text = f"，在外参加 {there} 人" if there else ""
         out.append(
             Check(
                 "R4.7",
                 P,
-                f"已登记 {len(members)} 人：出席 {present} 人，缺席 {absent} 人（均有原因）",
+                f"已登记 {len(members)} 人：出席 {present} 人{there_text}，缺席 {absent} 人（均有原因）",
                 attendance_url,
             )
         )

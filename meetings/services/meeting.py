@@ -5,6 +5,11 @@ Decisions where the plan is silent (see also the selectors):
   flags it. A date before the cycle's year, or a held date after today, is refused.
 - "在流入地党组织参加" (R4.6) is for 流动党员 only: for anyone else it is refused, since the plan allows it only for mobile
   members who cannot come back. "返乡后补课参加" (元旦/春节) is open to everyone who was away, with the date of that session.
+- The plan's simple flexible forms (R4.6, R7.1) are for 离退休, 流动党员, 非公有制经济组织 and 社会组织 branches only
+  (`Branch.uses_flexible_forms`); any other branch is refused them in Chinese:
+  - 按党小组分别召开: each group's session is recorded (group, day, place); the meeting is held on the day the last
+    group met, so that day cannot be before a session, and a session cannot be after it;
+  - 在外参加: a 流动党员 takes part where they now are, with where and how, and counts as taking part.
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from branch.models import Branch, Cycle, Member
 from branch.selectors import committee_on, cycle_members, cycle_roster, secretary_of
 from branch.services import branch_cycle_fix_roster
 
-from ..models import Meeting, MeetingAttendance, Speech
-from ..selectors.meeting import report_annex
+from ..models import Meeting, MeetingAttendance, MeetingGroupSession, Speech
+from ..selectors.meeting import FLEXIBLE_ONLY, report_annex
 
-GENERAL_MEETING = "党员大会"  # R0.2
+GENERAL_MEETING = Meeting.Form.GENERAL  # R0.2
+BY_GROUPS = Meeting.Form.BY_GROUPS  # R4.6, R7.1
 
 MEETING_FIELDS = {
     "planned_on",
@@ -74,6 +80,16 @@ def _check_meeting(meeting: Meeting) -> None:
         add("held_on", "召开日期不能晚于今天：会议召开后再登记")
     if not (meeting.form or "").strip():
         add("form", "请填写会议形式（依据工作方案 R0.2：以党支部党员大会的形式召开）")
+    elif meeting.form not in Meeting.Form.values:
+        add("form", "请选择会议形式：党员大会，或（简便灵活方式）按党小组分别召开")
+    elif meeting.by_groups and not meeting.branch.uses_flexible_forms:
+        add(
+            "form",
+            f"按党小组分别召开{FLEXIBLE_ONLY}；本支部为{meeting.branch.get_kind_display()}党支部，"
+            "请以党支部党员大会形式召开（R0.2）",
+        )
+    if meeting.pk and not meeting.by_groups and meeting.group_sessions.exists():
+        add("form", "已登记党小组会，改为集中召开前请先删除各党小组会的记录")
     if errors:
         raise ValidationError(errors)
 
@@ -120,12 +136,78 @@ def meeting_hold(*, meeting: Meeting, held_on: date) -> Meeting:
     caller_cycle = meeting.cycle
     meeting = Meeting.objects.select_for_update().select_related("cycle", "branch").get(pk=meeting.pk)
     meeting.held_on = held_on
+    if meeting.by_groups:
+        last = meeting.group_sessions.aggregate(m=Max("held_on"))["m"]
+        if last is None:
+            raise ValidationError(
+                "按党小组分别召开的，请先登记各党小组开会的日期和地点，再登记会议召开（R4.6、R7.1）"
+            )
+        if held_on < last:
+            raise ValidationError(
+                f"按党小组分别召开的，召开日期为最后一个党小组开会的日期：不能早于 {last:%Y-%m-%d}"
+            )
     _check_meeting(meeting)
     meeting.full_clean()
     meeting.save()
     # The caller's cycle object, so that its cached BranchCycle (branch.selectors.branch_cycle) is refreshed too.
     branch_cycle_fix_roster(cycle=caller_cycle, branch=meeting.branch, on=held_on)
     return meeting
+
+
+# ---------------------------------------------------------------- the meeting by party groups (R4.6, R7.1)
+
+
+@transaction.atomic
+def group_session_record(
+    *, meeting: Meeting, group_id: int, held_on: date, place: str
+) -> MeetingGroupSession:
+    """One party group's session of a meeting held by groups: added, or its day and place corrected."""
+    meeting = Meeting.objects.select_for_update().select_related("cycle", "branch").get(pk=meeting.pk)
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not meeting.by_groups:
+        raise ValidationError("本次会议为集中召开；要按党小组分别召开，请先把会议形式改为“按党小组分别召开”")
+    if not meeting.branch.uses_flexible_forms:
+        raise ValidationError(f"按党小组分别召开{FLEXIBLE_ONLY}")
+    group = meeting.branch.groups.filter(pk=group_id).first()
+    if group is None:
+        add("group", "请选择本支部的党小组")
+    place = (place or "").strip()
+    if not place:
+        add("place", "请填写党小组开会的地点")
+    if held_on < meeting.cycle.starts_on:
+        add(
+            "held_on", f"开会日期不能早于{meeting.cycle.year}年度（{meeting.cycle.starts_on:%Y年%m月%d日}起）"
+        )
+    if held_on > timezone.localdate():
+        add("held_on", "开会日期不能晚于今天：党小组开会后再登记")
+    if meeting.township_contacted_on and held_on < meeting.township_contacted_on:
+        add("held_on", "党小组开会日期不能早于与镇党委沟通的日期（依据工作方案 R4.5）")
+    if meeting.held_on and held_on > meeting.held_on:
+        add(
+            "held_on",
+            f"会议已登记于 {meeting.held_on:%Y-%m-%d} 召开（最后一个党小组开会的日期），党小组会不能晚于这一天",
+        )
+    if errors:
+        raise ValidationError(errors)
+    session = MeetingGroupSession.objects.filter(meeting=meeting, group=group).first() or MeetingGroupSession(
+        meeting=meeting, group=group
+    )
+    session.held_on, session.place = held_on, place
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def group_session_delete(*, session: MeetingGroupSession) -> None:
+    meeting = session.meeting
+    if meeting.held_on and not meeting.group_sessions.exclude(pk=session.pk).exists():
+        raise ValidationError("会议已登记召开，至少保留一个党小组会的记录")
+    session.delete()
 
 
 # ---------------------------------------------------------------- attendance (R4.6, R4.7)
@@ -138,6 +220,7 @@ class AttendanceEntry:
     reason: str = ""
     elsewhere_org: str = ""
     elsewhere_on: date | None = None
+    away_means: str = ""
 
 
 def _attendance_row(meeting: Meeting, member: Member, entry: AttendanceEntry) -> tuple[dict, list[str]]:
@@ -148,6 +231,7 @@ def _attendance_row(meeting: Meeting, member: Member, entry: AttendanceEntry) ->
     reason = entry.reason.strip()
     org = entry.elsewhere_org.strip()
     on = entry.elsewhere_on
+    means = ""
     if entry.status not in S.values:
         return {}, [f"{who}：请选择出席情况"]
     if entry.status == S.PRESENT:
@@ -169,9 +253,29 @@ def _attendance_row(meeting: Meeting, member: Member, entry: AttendanceEntry) ->
             errors.append(f"{who}：请填写返乡后补课参加的日期（元旦、春节期间）")
         elif meeting.held_on and on < meeting.held_on:
             errors.append(f"{who}：补课参加日期不能早于本次会议召开日期")
+    elif entry.status == S.AWAY:
+        means = entry.away_means
+        if not meeting.branch.uses_flexible_forms:
+            errors.append(
+                f"{who}：在外参加{FLEXIBLE_ONLY}；本支部的流动党员请登记为在流入地党组织参加或返乡后补课参加"
+            )
+        elif not member.is_mobile:
+            errors.append(f"{who}：不是流动党员，不能登记为在外参加（依据工作方案 R4.6）")
+        if not org:
+            errors.append(f"{who}：请填写在外参加的所在地（例如：北京市朝阳区）")
+        if means not in MeetingAttendance.AwayMeans.values:
+            errors.append(f"{who}：请选择在外参加的方式")
+        if on is None:
+            errors.append(f"{who}：请填写在外参加的日期")
     if on is not None and on < meeting.cycle.starts_on:
         errors.append(f"{who}：参加日期不能早于{meeting.cycle.year}年度")
-    fields = {"status": entry.status, "reason": reason, "elsewhere_org": org, "elsewhere_on": on}
+    fields = {
+        "status": entry.status,
+        "reason": reason,
+        "elsewhere_org": org,
+        "elsewhere_on": on,
+        "away_means": means,
+    }
     return fields, errors
 
 
@@ -268,9 +372,14 @@ def _check_speech(speech: Speech, meeting: Meeting) -> None:
     if speech.kind in SELF_KINDS and target is not None and target.pk != speaker.pk:
         errors["target"] = "自我批评不针对他人；批评他人请选“相互批评”类别"
     if not errors:
+        # A 流动党员 of a flexible branch who took part where they are speaks too (in writing, or with the members
+        # there, R4.6, R7.1).
+        took_part = [MeetingAttendance.Status.PRESENT]
+        if meeting.branch.uses_flexible_forms:
+            took_part.append(MeetingAttendance.Status.AWAY)
         absent = (
             MeetingAttendance.objects.filter(meeting=meeting, member=speaker)
-            .exclude(status=MeetingAttendance.Status.PRESENT)
+            .exclude(status__in=took_part)
             .first()
         )
         if absent is not None:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from branch import access
@@ -17,9 +18,18 @@ from branch.forms import add_service_errors
 from branch.pdf import pdf_response
 from branch.selectors import cycle_members
 
-from ..forms.meeting import STATUS_CHOICES, HoldForm, MeetingForm, SpeechForm, attendance_entries
-from ..models import MeetingAttendance, Speech
+from ..forms.meeting import (
+    AWAY_MEANS_CHOICES,
+    STATUS_CHOICES,
+    GroupSessionForm,
+    HoldForm,
+    MeetingForm,
+    SpeechForm,
+    attendance_entries,
+)
+from ..models import MeetingAttendance, MeetingGroupSession, Speech
 from ..selectors import meeting as selectors
+from ..selectors import planner
 from ..services import meeting as services
 
 
@@ -46,10 +56,10 @@ def meeting_detail(request):
     """Plan and prepare the meeting (R4.5), see what is ready (R1–R3), mark it held."""
     branch, cycle, meeting = _context(request)
     can_write = access.can_write_branch(request.user, branch)
-    form = MeetingForm(instance=meeting, initial={"form": services.GENERAL_MEETING})
+    form = MeetingForm(instance=meeting, initial={"form": services.GENERAL_MEETING}, branch=branch)
     if request.method == "POST":
         access.require_secretary(request.user, branch, "仅支部书记可以登记组织生活会")
-        form = MeetingForm(request.POST, instance=meeting)
+        form = MeetingForm(request.POST, instance=meeting, branch=branch)
         if form.is_valid():
             data = {k: form.cleaned_data[k] for k in MeetingForm.Meta.fields}
             try:
@@ -76,8 +86,93 @@ def meeting_detail(request):
         "report_annex": selectors.report_annex(cycle=cycle, branch=branch),
         "checks": selectors.checks(cycle=cycle, branches=[branch])[branch.pk] if meeting else [],
         "can_write": can_write,
+        "flexible_guidance": selectors.flexible_guidance(branch),
+        **_group_context(branch, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def _group_context(branch, meeting, form=None) -> dict:
+    """The party groups' sessions of a meeting held by groups (R4.6, R7.1), for the meeting page."""
+    if meeting is None or not meeting.by_groups:
+        return {"group_sessions": [], "groups_not_met": [], "group_form": None}
+    sessions = selectors.group_sessions(meeting=meeting)
+    return {
+        "group_sessions": sessions,
+        "groups_not_met": selectors.groups_not_met(meeting=meeting, sessions=sessions),
+        "group_form": form or GroupSessionForm(branch=branch, initial={"place": meeting.place}),
+    }
+
+
+@login_required
+@require_POST
+def meeting_group_session(request):
+    """Record (or correct) one party group's session of a meeting held by groups (R4.6, R7.1)."""
+    branch, cycle, meeting = _context(request, write=True)
+    meeting = _meeting_or_404(meeting)
+    form = GroupSessionForm(request.POST, branch=branch)
+    if form.is_valid():
+        try:
+            services.group_session_record(
+                meeting=meeting,
+                group_id=form.cleaned_data["group"].pk,
+                held_on=form.cleaned_data["held_on"],
+                place=form.cleaned_data["place"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, f"已登记{form.cleaned_data['group']}的党小组会")
+            return redirect("meeting_detail")
+    # Show the page again with what was typed and why it was refused: nothing is lost.
+    context = {
+        "branch": branch,
+        "cycle": cycle,
+        "meeting": meeting,
+        "form": MeetingForm(instance=meeting, branch=branch),
+        "hold_form": HoldForm(initial={"held_on": meeting.held_on or meeting.meets_on}),
+        "readiness": selectors.readiness(cycle=cycle, branch=branch),
+        "report_annex": selectors.report_annex(cycle=cycle, branch=branch),
+        "checks": selectors.checks(cycle=cycle, branches=[branch])[branch.pk],
+        "can_write": True,
+        "flexible_guidance": selectors.flexible_guidance(branch),
+        **_group_context(branch, meeting, form),
+    }
+    return render(request, "meetings/meeting_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def meeting_group_session_delete(request, pk):
+    branch, cycle, meeting = _context(request, write=True)
+    session = get_object_or_404(MeetingGroupSession, pk=pk, meeting=_meeting_or_404(meeting))
+    try:
+        services.group_session_delete(session=session)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, f"已删除{session.group}的党小组会记录")
+    return redirect("meeting_detail")
+
+
+@login_required
+def meeting_planner(request):
+    """The 春节 window planner (R4.6): members away with where they are, and days before the deadline when they are
+    home. The secretary and committee members read their own branch's; a township reviewer names one of theirs."""
+    branch = access.access_viewed_branch(request.user, request.GET.get("branch"))
+    cycle = access.cycle_for_branch(request, branch)
+    plan = planner.spring_festival_plan(cycle=cycle, branch=branch, today=timezone.localdate())
+    return render(
+        request,
+        "meetings/meeting_planner.html",
+        {
+            "branch": branch,
+            "cycle": cycle,
+            "plan": plan,
+            "flexible_guidance": selectors.flexible_guidance(branch),
+            "is_staff_view": access.role_of(request.user) in ("secretary", "committee"),
+        },
+    )
 
 
 @login_required
@@ -143,8 +238,10 @@ def meeting_attendance(request):
         "cycle": cycle,
         "meeting": meeting,
         "rows": rows,
-        "quorum": selectors.quorum(rows),
+        "quorum": selectors.quorum(rows, flexible=branch.uses_flexible_forms),
         "status_choices": STATUS_CHOICES,
+        "away_means_choices": AWAY_MEANS_CHOICES,
+        "flexible": branch.uses_flexible_forms,
         "errors": errors,
         "can_write": can_write,
     }
@@ -158,6 +255,7 @@ def _unsaved(entry) -> MeetingAttendance:
         reason=entry.reason,
         elsewhere_org=entry.elsewhere_org,
         elsewhere_on=entry.elsewhere_on,
+        away_means=entry.away_means,
     )
 
 

@@ -164,3 +164,21 @@ def test_zip_fresh_is_handed_out_again_and_an_old_one_is_rebuilt_R7_2(world, cyc
     )
     later, new = tasks.bundle_request(township=world.township, cycle=cycle, user=world.users["township"])
     assert new and later.pk != bundle.pk
+
+
+def test_overview_shows_the_filings_state_not_only_that_there_is_one_R6_2(world, cycle, client_for):
+    """Issue 13 fault 8: "已报备（1 条）" said nothing of whether the township had read it."""
+    from datetime import date
+
+    from rectification import services as rect_services
+    from tests.rectification.builders import public_and_filed, rectifying_world
+
+    w = rectifying_world(cycle, township_=world.township)
+    filing = public_and_filed(w, cycle)
+    c = client_for(world.users["township"])
+    row = f'data-branch="{w.branch.pk}"'
+    page = c.get("/2018/township/").content.decode()
+    assert "已报备，待审阅（1 条）" in page.split(row)[1].split("</tr>")[0]
+    rect_services.filing_acknowledge(filing=filing, township=world.township, on=date(2019, 2, 1))
+    page = c.get("/2018/township/").content.decode()
+    assert "镇党委已审阅（1 条）" in page.split(row)[1].split("</tr>")[0]

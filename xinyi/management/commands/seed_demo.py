@@ -5,7 +5,7 @@ from django.db import transaction
 
 from appraisal import demo as appraisal_demo
 from branch import demo
-from meetings import demo_before, demo_meeting
+from meetings import demo_before, demo_flexible, demo_meeting
 from rectification import demo as rectification_demo
 from xinyi import demo_levels, demo_years
 
@@ -13,6 +13,7 @@ from xinyi import demo_levels, demo_years
 STEPS = [
     demo_before,  # R1–R3: study, talks, problems
     demo_meeting,  # R4: the meeting
+    demo_flexible,  # R4.6, R7.1: a 流动党员 branch, its meeting by party groups around 春节
     appraisal_demo,  # R5
     rectification_demo,  # R6
     demo_years,  # 2018 closed for 新义村, 2019 opened and half done
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             ("secretary", "支部书记 王树林"),
             ("committee", "组织委员 李春明"),
             ("member", "党员 宝音"),
+            ("secretary3", "流动党员党支部书记 韩立新"),
             ("township", "八仙筒镇党委审核人"),
             ("banner", "奈曼旗委组织部审核人（两个镇，只读）"),
             ("city", "通辽市委组织部审核人（只读）"),
