@@ -179,6 +179,8 @@ class GradeTableForm(forms.Form):
         label=_("评定日期（本次新评或改动的行）"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
+    # The tally's grade_version the table was read at: a save by someone else since then refuses this one whole.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)

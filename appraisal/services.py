@@ -496,6 +496,9 @@ def _excellent_table_message(*, rated: int, cap: int, names: list[str], newly: i
     )
 
 
+STALE_TABLE_MESSAGE = "另一位支委刚刚保存了组织评定，本表未保存。您填写的内容仍在下方，请与最新评定核对后再点保存（R5.5 优秀人数须逐一核对）"
+
+
 @transaction.atomic
 def grades_set_table(
     *,
@@ -504,8 +507,13 @@ def grades_set_table(
     entries: list[GradeEntry],
     decided_on: date,
     decided_by: Member | None = None,
+    seen_version: int | None = None,
 ) -> list[Grade]:
     """R5.4 every member's grade and 评定意见 in one save, all or nothing; R5.5 and R5.8 on the whole table.
+
+    `seen_version` is the tally's grade_version the table was read at. A whole table rewrites every row, so a save by
+    another committee member since then (one row or a table) refuses this one whole instead of silently overwriting it
+    (a lost update that the R5.5 count alone cannot see: the loser's table may fit the cap on its own).
 
     The same lock as grade_set comes first (two savers are serialised before 优秀 are counted), then every check on
     the table as it would stand after the save. Errors come keyed by member id (the rows to mark) and under
@@ -518,6 +526,8 @@ def grades_set_table(
     )
     if tally is None or not tally.is_closed:
         raise ValidationError("R5.1：组织评定须在民主测评计票完成之后")
+    if seen_version is not None and tally.grade_version != seen_version + 1:  # +1: our own bump above
+        raise ValidationError(STALE_TABLE_MESSAGE, code="stale")
     if decided_on < tally.meeting.held_on:
         raise ValidationError({"decided_on": "评定日期不能早于党员大会召开日期"})
     rated = {m.pk: m for m in rated_members(cycle=cycle, branch=branch).order_by("name")}

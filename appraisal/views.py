@@ -389,6 +389,7 @@ def grades_page(request):
     initial = {"decided_on": max((r.grade.decided_on for r in rows if r.grade), default=None)}
     if initial["decided_on"] is None and tally:
         initial["decided_on"] = tally.meeting.held_on
+    initial["version"] = tally.grade_version if tally else 0
     form = GradeTableForm(request.POST or None, initial=initial, members=[r.member for r in rows])
     if request.method == "POST":
         access.require_secretary(request.user, branch, "仅支部书记可以保存组织评定")
@@ -401,8 +402,13 @@ def grades_page(request):
                     entries=entries,
                     decided_on=form.cleaned_data["decided_on"],
                     decided_by=access.acting_member(request.user),
+                    seen_version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
+                if _is_stale(exc):
+                    # Refused whole; what was typed stays. The next press is made knowing the other save.
+                    form.data = form.data.copy()
+                    form.data["version"] = selectors.tally_for(cycle=cycle, branch=branch).grade_version
                 errors, by_row, fields = _table_refusal(exc)
                 for name, messages_ in fields.items():
                     for message in messages_:
@@ -434,6 +440,10 @@ def grades_page(request):
             totals=selectors.grade_totals(rows),
         ),
     )
+
+
+def _is_stale(exc: ValidationError) -> bool:
+    return not hasattr(exc, "error_dict") and any(e.code == "stale" for e in exc.error_list)
 
 
 def _show_posted_grades(rows, entries, by_row) -> None:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from appraisal import services
-from appraisal.models import Feedback, FollowUp, Grade, GradeChoice, SelfMutual
+from appraisal.models import Feedback, FollowUp, Grade, GradeChoice, SelfMutual, Tally
 from branch.models import BranchCycle, Cycle
 from tests import factories
 from tests.appraisal import helpers as h
@@ -181,16 +181,18 @@ def test_grade_table_change_after_feedback_needs_a_reason_and_drops_what_followe
 
 
 @pytest.mark.django_db(transaction=True)
-def test_excellent_cap_holds_when_two_committee_members_save_whole_tables_at_once_R5_5():
-    """Two threads, two connections, each saving a whole table with one new 优秀 while one place is left: exactly
-    one table is saved; the other is refused whole (the lock is taken first, then the cap is re-checked)."""
+def test_two_committee_members_saving_whole_tables_at_once_one_is_refused_whole_R5_5():
+    """Two threads, two connections, each saving a whole table read at the same moment, each with a different second
+    优秀 (one place left). Each table fits the cap on its own, so the R5.5 count alone would let the second overwrite
+    the first unseen. Exactly one table is saved; the other is refused whole and the cap holds."""
     cycle = h.cycle_2018()
     w = factories.world(members=3, logins=False)  # 6 full members: cap 2
     h.tally_by_ballots(w, cycle)
     full = h.rated(w)
     h.grade(full[0], cycle, G.EXCELLENT)
+    seen = Tally.objects.get(cycle=cycle, branch=w.branch).grade_version  # both pages were opened now
     barrier = threading.Barrier(2)
-    outcomes = []
+    outcomes = {}
 
     def save(winner):
         entries = [
@@ -206,10 +208,11 @@ def test_excellent_cap_holds_when_two_committee_members_save_whole_tables_at_onc
                 branch=w.branch,
                 entries=entries,
                 decided_on=date(2019, 1, 20),
+                seen_version=seen,
             )
-            outcomes.append("saved")
+            outcomes[winner.pk] = "saved"
         except ValidationError as exc:
-            outcomes.append("refused:" + str(exc))
+            outcomes[winner.pk] = "refused:" + str(exc)
         finally:
             connection.close()
 
@@ -218,13 +221,40 @@ def test_excellent_cap_holds_when_two_committee_members_save_whole_tables_at_onc
         t.start()
     for t in threads:
         t.join()
-    assert outcomes.count("saved") == 1, outcomes
-    assert Grade.objects.filter(grade=G.EXCELLENT).count() == 2
-    assert Grade.objects.count() == 6  # the winner's whole table; nothing of the loser's
-    loser = next(o for o in outcomes if o != "saved")
-    # PostgreSQL: the loser waited for the lock, then counted; SQLite (no busy wait in memory) refuses it at once.
-    expected = "参评正式党员 6 人，优秀最多 2 人" if connection.vendor == "postgresql" else "R5.5"
-    assert expected in loser
+    assert list(outcomes.values()).count("saved") == 1, outcomes
+    winner = next(pk for pk, o in outcomes.items() if o == "saved")
+    excellent = set(Grade.objects.filter(grade=G.EXCELLENT).values_list("member_id", flat=True))
+    assert excellent == {full[0].pk, winner}  # the saved table whole; nothing of the refused one
+    assert Grade.objects.count() == 6
+    loser = next(o for o in outcomes.values() if o != "saved")
+    # PostgreSQL: the loser waited for the lock, then saw the other save; SQLite (no busy wait in memory) refuses at once.
+    assert "另一位支委" in loser
+
+
+def test_a_table_read_before_another_save_is_refused_whole_and_keeps_what_was_typed_R5_5(
+    client_for, cycle, world
+):
+    """The secretary opens the table; meanwhile a committee member grades one member on the single-row form. The
+    secretary's table would overwrite that grade unseen, so it is refused whole, what was typed stays on the page, and
+    a second press (now made knowing the other save) goes through."""
+    h.tally_by_ballots(world, cycle)
+    full = h.rated(world)
+    c = client_for(world.users["secretary"])
+    page = c.get(reverse("appraisal_grades")).content.decode()
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    h.grade(full[0], cycle, G.EXCELLENT)  # the other save
+    data = _grade_table(full, **{f"g{m.pk}": G.QUALIFIED for m in full})
+    data["version"] = version
+    r = c.post(reverse("appraisal_grades"), data)
+    html = r.content.decode()
+    assert r.status_code == 200 and "另一位支委刚刚保存了组织评定，本表未保存" in html
+    assert Grade.objects.get(member=full[0]).grade == G.EXCELLENT and Grade.objects.count() == 1
+    assert html.count("能够发挥党员作用") >= len(full)  # every typed 评定意见 is still there
+    fresh = re.search(r'name="version" value="(\d+)"', html).group(1)
+    assert int(fresh) > int(version)
+    data["version"] = fresh
+    assert c.post(reverse("appraisal_grades"), data).status_code == 302
+    assert Grade.objects.get(member=full[0]).grade == G.QUALIFIED
 
 
 # ---- R5.6 反馈 in bulk ----
